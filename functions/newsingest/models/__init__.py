@@ -1,0 +1,21 @@
+"""Typed models: the record consumers read, the messages between stages, the source config."""
+
+from newsingest.models.messages import ArticleTask, DiscoverRequest, EntryHints
+from newsingest.models.outcomes import Outcome, SkipReason
+from newsingest.models.records import SCHEMA_VERSION, Article, Entity, EntityType, Flag
+from newsingest.models.source import Source, SourcesFile
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Article",
+    "ArticleTask",
+    "DiscoverRequest",
+    "Entity",
+    "EntityType",
+    "EntryHints",
+    "Flag",
+    "Outcome",
+    "SkipReason",
+    "Source",
+    "SourcesFile",
+]

@@ -1,0 +1,47 @@
+"""Messages between stages (SQS bodies), parsed with Powertools' parser in the handlers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+
+class DiscoverRequest(BaseModel):
+    """schedule -> DiscoverQueue: discover one source now."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source_id: str
+    tick: AwareDatetime
+    mode: Literal["incremental", "backfill"] = "incremental"
+    since: date | None = None
+
+
+class EntryHints(BaseModel):
+    """What the feed or sitemap said about an entry; the page itself has the last word."""
+
+    title: str | None = None
+    published_at: AwareDatetime | None = None
+    modified_at: AwareDatetime | None = None
+    language: str | None = None
+
+
+class ArticleTask(BaseModel):
+    """discover (or replay) -> ArticleQueue: fetch and process one article URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    source_id: str
+    discovered_at: AwareDatetime
+    discovered_via: Literal["feed", "sitemap", "section", "backfill", "replay", "refresh"]
+    hints: EntryHints = EntryHints()
+    revision: str | None = None  # lastmod/updated of a known URL being refreshed
+    raw_s3_key: str | None = None  # replay: process this archived page, fetch nothing
+
+    @property
+    def idempotency_key(self) -> str:
+        """A redelivered message maps to the same key; a refresh or replay does not."""
+        return "|".join((self.url, self.revision or "", self.raw_s3_key or ""))

@@ -1,0 +1,89 @@
+"""The Article record, schema v1: what downstream teams read from S3, DynamoDB and events.
+
+Compatibility policy: within v1 changes are additive only (new optional fields);
+renaming, removing or retyping a field means schema v2 under a new S3 prefix.
+schemas/article.v1.json is generated from these models and a test keeps it in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class EntityType(StrEnum):
+    """The small, documented set of entity types we emit (spaCy/Comprehend labels map onto it)."""
+
+    PERSON = "PERSON"
+    ORG = "ORG"
+    PLACE = "PLACE"  # countries, cities, regions, landmarks (spaCy GPE, LOC, FAC)
+    GROUP = "GROUP"  # nationalities, religious and political groups (spaCy NORP)
+    EVENT = "EVENT"
+    PRODUCT = "PRODUCT"  # products and named works (spaCy PRODUCT, WORK_OF_ART, LAW)
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="The fullest form of the name written in the article")
+    type: EntityType
+    mentions: int = Field(ge=1, description="How many times the entity is mentioned (all its forms)")
+    offsets: list[int] = Field(description="Character offsets of each mention into `text`")
+    salience: float = Field(ge=0, le=1, description="Title, lead and frequency combined; 1 = most salient")
+
+
+class Flag(BaseModel):
+    """Something a consumer must know about the record, e.g. a paywalled body."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["paywall", "teaser", "consent_wall", "short_text", "not_tagged", "future_date_clamped"]
+    reason: str
+
+
+class Article(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    article_id: str = Field(description="Stable id: hash of the canonical URL")
+    url: str = Field(description="The URL fetched (after redirects)")
+    canonical_url: str
+    source_id: str
+    domain: str
+    title: str | None = None
+    description: str | None = None
+    authors: list[str] = Field(default_factory=list, description="People only, one per item")
+    credits: list[str] = Field(default_factory=list, description="Organisations, agencies, 'Staff' bylines")
+    published_at: AwareDatetime | None = None
+    modified_at: AwareDatetime | None = None
+    fetched_at: AwareDatetime
+    language: str | None = None
+    section: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    image: str | None = None
+    text: str
+    word_count: int = Field(ge=0)
+    content_hash: str = Field(description="sha256 of the normalised text: exact duplicates")
+    simhash: str = Field(description="64-bit SimHash of the text as 16 hex digits: near duplicates")
+    duplicate_of: str | None = Field(None, description="article_id of the first copy of this text")
+    version: int = Field(1, ge=1, description="1 for the first text seen at this URL, +1 per changed text")
+    entities: list[Entity] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    provenance: dict[str, str] = Field(
+        default_factory=dict, description="field -> signal it came from (jsonld, opengraph, meta, trafilatura, ...)"
+    )
+    raw_s3_key: str | None = None
+    pipeline_version: str
+    extractor_versions: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def day(self) -> str:
+        """Partition day: publication day when known, else fetch day (UTC)."""
+        when: datetime = self.published_at or self.fetched_at
+        return when.date().isoformat()

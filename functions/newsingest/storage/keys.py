@@ -1,0 +1,78 @@
+"""The DynamoDB key design, as pure functions: one table, one Query per access pattern.
+
+| access pattern                               | key condition                                              |
+|----------------------------------------------|------------------------------------------------------------|
+| article by id (latest)                       | pk = ART#{id}, sk = LATEST                                 |
+| an article's versions                        | pk = ART#{id}, sk begins_with V#                           |
+| article by URL                               | pk = URL#{url_key(canonical url)}, sk = URL                |
+| a source's articles in a time range, newest  | GSI BySource: gsi1pk = SRC#{source}, gsi1sk BETWEEN t1 AND t2, descending |
+| a day's articles                             | GSI ByDay: gsi2pk = DAY#{yyyy-mm-dd}, gsi2sk BETWEEN ...   |
+| articles mentioning an entity in a range     | pk = ENT#{TYPE}#{name}, sk BETWEEN t1 AND t2               |
+| first article with a text (exact duplicate)  | pk = HASH#{content_hash}, sk = HASH                        |
+| near-duplicate candidates                    | pk = SIM#{band}#{band value}, sk = {article_id}            |
+| source state                                 | pk = SRC#{source}, sk = STATE                              |
+| per-domain politeness / robots cache         | pk = DOM#{host}, sk = POLITE / ROBOTS                      |
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+TTL_ATTRIBUTE = "expiration"  # the same name Powertools' idempotency layer uses
+BY_SOURCE_INDEX = "BySource"
+BY_DAY_INDEX = "ByDay"
+LATEST = "LATEST"
+
+
+def url_key(canonical_url: str) -> str:
+    """URLs can exceed key limits and carry odd bytes: key them by a digest."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:32]
+
+
+def article_id_for(canonical_url: str) -> str:
+    """Stable article id: the same canonical URL always yields the same id."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:20]
+
+
+def time_sort_key(when: datetime, article_id: str) -> str:
+    """ISO UTC time then id: sorts by time, unique per article."""
+    return f"{when.strftime('%Y-%m-%dT%H:%M:%SZ')}#{article_id}"
+
+
+def article_pk(article_id: str) -> str:
+    return f"ART#{article_id}"
+
+
+def version_sk(version: int) -> str:
+    return f"V#{version:05d}"
+
+
+def url_pk(canonical_url: str) -> str:
+    return f"URL#{url_key(canonical_url)}"
+
+
+def source_pk(source_id: str) -> str:
+    return f"SRC#{source_id}"
+
+
+def day_pk(day: str) -> str:
+    return f"DAY#{day}"
+
+
+def entity_pk(entity_type: str, name: str) -> str:
+    return f"ENT#{entity_type}#{' '.join(name.casefold().split())}"
+
+
+def hash_pk(content_hash: str) -> str:
+    return f"HASH#{content_hash}"
+
+
+def simhash_band_pks(simhash_hex: str, bands: int = 4) -> list[str]:
+    """Split the 64-bit SimHash into bands: texts within a few bits share at least one band."""
+    width = len(simhash_hex) // bands
+    return [f"SIM#{i}#{simhash_hex[i * width : (i + 1) * width]}" for i in range(bands)]
+
+
+def domain_pk(host: str) -> str:
+    return f"DOM#{host.lower()}"
