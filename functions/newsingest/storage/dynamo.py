@@ -1,0 +1,91 @@
+"""Low-level DynamoDB helpers shared by the table adapter: (de)serialising and batching."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+BATCH_GET_LIMIT = 100
+BATCH_WRITE_LIMIT = 25
+_MAX_UNPROCESSED_ROUNDS = 8
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    """Plain dict -> DynamoDB item, dropping None (DynamoDB has no use for absent values)."""
+    return {k: _serializer.serialize(_plain_to_dynamo(v)) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _dynamo_to_plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _plain_to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return value
+
+
+def _dynamo_to_plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def batch_get(client, table: str, keys: Sequence[dict[str, Any]], projection: str | None = None) -> list[dict]:
+    """BatchGetItem over any number of keys, retrying unprocessed keys with backoff."""
+    found: list[dict] = []
+    for chunk in chunks(keys, BATCH_GET_LIMIT):
+        request: dict[str, Any] = {"Keys": [to_item(k) for k in chunk]}
+        if projection:
+            request["ProjectionExpression"] = projection
+        pending = {table: request}
+        for attempt in range(_MAX_UNPROCESSED_ROUNDS):
+            response = client.batch_get_item(RequestItems=pending)
+            found.extend(from_item(i) for i in response.get("Responses", {}).get(table, []))
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            time.sleep(min(2.0, 0.05 * 2**attempt))
+        else:
+            raise RuntimeError(f"DynamoDB left keys unprocessed after {_MAX_UNPROCESSED_ROUNDS} rounds")
+    return found
+
+
+def batch_write(client, table: str, items: Sequence[dict[str, Any]]) -> int:
+    """BatchWriteItem puts in chunks of 25; returns the number of requests made."""
+    requests = 0
+    for chunk in chunks(items, BATCH_WRITE_LIMIT):
+        pending = {table: [{"PutRequest": {"Item": to_item(i)}} for i in chunk]}
+        for attempt in range(_MAX_UNPROCESSED_ROUNDS):
+            response = client.batch_write_item(RequestItems=pending)
+            requests += 1
+            pending = response.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(min(2.0, 0.05 * 2**attempt))
+        else:
+            raise RuntimeError(f"DynamoDB left items unprocessed after {_MAX_UNPROCESSED_ROUNDS} rounds")
+    return requests
+
+
+def query_all(client, **request: Any) -> Iterator[dict[str, Any]]:
+    """Query following LastEvaluatedKey, yielding plain items."""
+    while True:
+        response = client.query(**request)
+        yield from (from_item(i) for i in response.get("Items", []))
+        last = response.get("LastEvaluatedKey")
+        if not last or "Limit" in request:
+            return
+        request["ExclusiveStartKey"] = last
