@@ -43,7 +43,10 @@ def test_query_all_follows_pages(client):
     dynamo.batch_write(client, "t", [{"pk": "same", "sk": f"{i:04d}", "blob": "x" * 5000} for i in range(300)])
     calls = []
     client.meta.events.register("before-call.dynamodb.Query", lambda **kw: calls.append(1))
-    got = list(dynamo.query_all(client, TableName="t", KeyConditionExpression="pk = :p",
-                                ExpressionAttributeValues={":p": {"S": "same"}}))
+    got = list(
+        dynamo.query_all(
+            client, TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "same"}}
+        )
+    )
     assert len(got) == 300
     assert len(calls) > 1  # 1.5 MB of items: DynamoDB pages at 1 MB

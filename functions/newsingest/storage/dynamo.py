@@ -43,13 +43,21 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def batch_get(client, table: str, keys: Sequence[dict[str, Any]], projection: str | None = None) -> list[dict]:
+def batch_get(
+    client,
+    table: str,
+    keys: Sequence[dict[str, Any]],
+    projection: str | None = None,
+    names: dict[str, str] | None = None,
+) -> list[dict]:
     """BatchGetItem over any number of keys, retrying unprocessed keys with backoff."""
     found: list[dict] = []
     for chunk in chunks(keys, BATCH_GET_LIMIT):
         request: dict[str, Any] = {"Keys": [to_item(k) for k in chunk]}
         if projection:
             request["ProjectionExpression"] = projection
+        if names:
+            request["ExpressionAttributeNames"] = names
         pending = {table: request}
         for attempt in range(_MAX_UNPROCESSED_ROUNDS):
             response = client.batch_get_item(RequestItems=pending)

@@ -5,7 +5,7 @@
 | article by id (latest)                       | pk = ART#{id}, sk = LATEST                                 |
 | an article's versions                        | pk = ART#{id}, sk begins_with V#                           |
 | article by URL                               | pk = URL#{url_key(canonical url)}, sk = URL                |
-| a source's articles in a time range, newest  | GSI BySource: gsi1pk = SRC#{source}, gsi1sk BETWEEN t1 AND t2, descending |
+| a source's articles in a time range, newest  | GSI BySource: gsi1pk = SRC#{source}, gsi1sk BETWEEN t1 AND t2 (desc) |
 | a day's articles                             | GSI ByDay: gsi2pk = DAY#{yyyy-mm-dd}, gsi2sk BETWEEN ...   |
 | articles mentioning an entity in a range     | pk = ENT#{TYPE}#{name}, sk BETWEEN t1 AND t2               |
 | first article with a text (exact duplicate)  | pk = HASH#{content_hash}, sk = HASH                        |
