@@ -225,7 +225,8 @@ class IndexTable:
         self.client.put_item(
             TableName=self.name,
             Item=to_item(latest),
-            ConditionExpression="attribute_not_exists(pk) OR version < :v",
+            # Never over a newer version; the same version again (a retry, a replay) rewrites it.
+            ConditionExpression="attribute_not_exists(pk) OR version <= :v",
             ExpressionAttributeValues=to_item({":v": article.version}),
         )
         rest = [{"pk": keys.article_pk(article.article_id), "sk": keys.version_sk(article.version), **common}]

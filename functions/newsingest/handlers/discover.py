@@ -1,0 +1,88 @@
+"""DiscoverQueue -> discover each requested source -> ArticleQueue (SQS partial batch failures)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+
+from newsingest.discovery.state import SourceState
+from newsingest.handlers import deps
+from newsingest.handlers.observability import count, emit_counts, logger, metrics, tracer
+from newsingest.models.messages import DiscoverRequest
+from newsingest.pipeline.discover import discover_source
+
+
+class DiscoverRecord(SqsRecordModel):
+    body: Json[DiscoverRequest]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=DiscoverRecord)
+
+
+@tracer.capture_method
+def discover_one(record: DiscoverRecord, counts: Counter) -> dict:
+    request = record.body
+    logger.append_keys(source_id=request.source_id, message_id=record.messageId)
+    settings = deps.settings()
+    sources = {s.id: s for s in deps.sources()[0]}
+    source = sources.get(request.source_id)
+    if source is None:
+        logger.warning("source no longer configured")
+        return {"source_id": request.source_id, "skipped": "not configured"}
+    stored = deps.table().get_source_states([source.id]).get(source.id)
+    state = SourceState.model_validate(stored) if stored else SourceState(source_id=source.id)
+    report, next_state = discover_source(
+        source,
+        state,
+        tick=request.tick,
+        fetcher=deps.fetcher(),
+        table=deps.table(),
+        queue=deps.article_queue(),
+        politeness=deps.politeness(),
+        user_agent=settings.user_agent,
+        max_urls=settings.max_urls_per_discovery,
+        since=request.since,
+    )
+    deps.table().put_source_state(source.id, next_state.model_dump(mode="json"))
+    count(counts, "DocumentsFetched", report.documents, source=source.id)
+    count(counts, "DocumentsNotModified", report.not_modified, source=source.id)
+    count(counts, "UrlsDiscovered", report.candidates, source=source.id)
+    count(counts, "NewArticles", report.new, source=source.id)
+    count(counts, "RefreshedArticles", report.refreshed, source=source.id)
+    count(counts, "DiscoveryFailures", report.failed_documents, source=source.id)
+    for reason, n in report.skipped.items():
+        count(counts, "UrlsSkipped", n, source=source.id, reason=str(reason))
+    logger.info(
+        "discovered",
+        extra={
+            "documents": report.documents,
+            "not_modified": report.not_modified,
+            "candidates": report.candidates,
+            "new": report.new,
+            "refreshed": report.refreshed,
+            "known": report.known,
+            "skipped": dict(report.skipped),
+            "problems": report.problems[:20],
+        },
+    )
+    return {"source_id": source.id, "new": report.new}
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    counts: Counter = Counter()
+    try:
+        return process_partial_response(
+            event=event,
+            record_handler=lambda record: discover_one(record, counts),
+            processor=processor,
+            context=context,
+        )
+    finally:
+        emit_counts(counts)

@@ -1,0 +1,237 @@
+"""Discover one source: robots, conditional fetches of its documents, parse, filter, dedup, enqueue.
+
+The steps are the pure discovery core; this module only sequences them around the
+stores (table, queue) and the fetcher it is given.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from newsingest.discovery.documents import parse_document
+from newsingest.discovery.filters import filter_candidates
+from newsingest.discovery.model import Candidate
+from newsingest.discovery.robots import Robots
+from newsingest.discovery.state import DocumentState, SourceState, body_hash, body_unchanged, conditional_headers
+from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
+from newsingest.models.messages import ArticleTask
+from newsingest.models.outcomes import SkipReason
+from newsingest.models.source import Source
+from newsingest.storage.queues import QueueSender
+from newsingest.storage.table import IndexTable
+
+ROBOTS_TTL = timedelta(hours=24)
+MAX_CHILD_DOCUMENTS = 50  # sitemap-index children and autodiscovered feeds followed per run
+
+
+@dataclass
+class DiscoveryReport:
+    source_id: str
+    documents: int = 0
+    not_modified: int = 0
+    candidates: int = 0
+    new: int = 0
+    refreshed: int = 0
+    known: int = 0
+    skipped: Counter = field(default_factory=Counter)  # SkipReason -> count
+    problems: list[str] = field(default_factory=list)
+    failed_documents: int = 0
+
+
+@dataclass
+class Politeness:
+    """Where crawl delays come from: the source's override, else robots.txt, else our default."""
+
+    table: IndexTable
+    default_delay: float
+    sleep: Callable[[float], None] = time.sleep
+
+    def wait_turn(self, url: str, source: Source, robots: Robots | None) -> None:
+        delay = source.crawl_delay
+        if delay is None and robots is not None and robots.crawl_delay is not None:
+            delay = robots.crawl_delay
+        if delay is None:
+            delay = self.default_delay
+        wait = self.table.reserve_fetch_slot(urlsplit(url).netloc, delay)
+        if wait > 0:
+            self.sleep(wait)
+
+
+def fetch_robots(url: str, fetcher: Fetcher, table: IndexTable, user_agent: str, now: datetime) -> Robots:
+    """robots.txt for the URL's host, cached in the table for a day (every Lambda shares it)."""
+    parts = urlsplit(url)
+    host = parts.netloc
+    cached = table.get_robots(host, now)
+    if cached is not None:
+        status, text = cached
+        return Robots.parse(text.encode("utf-8") if text else None, status, user_agent)
+    try:
+        result = fetcher.get(f"{parts.scheme}://{host}/robots.txt")
+        status, body = result.status, result.body
+    except FetchError:
+        status, body = 599, b""  # unreachable: RFC 9309 says assume complete disallow
+    robots = Robots.parse(body if 200 <= status < 300 else None, status, user_agent)
+    table.put_robots(host, status, body.decode("utf-8", "replace"), now, ROBOTS_TTL)
+    return robots
+
+
+def discover_source(
+    source: Source,
+    state: SourceState,
+    *,
+    tick: datetime,
+    fetcher: Fetcher,
+    table: IndexTable,
+    queue: QueueSender,
+    politeness: Politeness,
+    user_agent: str,
+    max_urls: int,
+    since: date | None = None,
+) -> tuple[DiscoveryReport, SourceState]:
+    """Run one discovery of a source; returns what happened and the source's next state."""
+    report = DiscoveryReport(source.id)
+    robots = fetch_robots(str(source.homepage), fetcher, table, user_agent, tick)
+    documents = _starting_documents(source)
+    seen_documents: set[str] = set()
+    candidates: list[Candidate] = []
+    doc_states = dict(state.documents)
+    since_dt = datetime.combine(since, datetime.min.time(), tzinfo=tick.tzinfo) if since else None
+
+    while documents and len(seen_documents) < len(_starting_documents(source)) + MAX_CHILD_DOCUMENTS:
+        url = documents.pop(0)
+        if url in seen_documents:
+            continue
+        seen_documents.add(url)
+        if not robots.allowed(url):
+            report.problems.append(f"{url}: disallowed by robots.txt")
+            continue
+        politeness.wait_turn(url, source, robots)
+        previous = doc_states.get(url)
+        # A backfill reads everything again: conditional headers would hide old entries.
+        headers = conditional_headers(previous) if since is None else {}
+        report.documents += 1
+        try:
+            result = fetcher.get(url, headers)
+        except FetchError as err:
+            report.failed_documents += 1
+            report.problems.append(f"{url}: {err.detail}")
+            continue
+        outcome = _document_outcome(result, previous, tick)
+        if outcome == "unchanged":
+            report.not_modified += 1
+            continue
+        if isinstance(outcome, str):
+            report.failed_documents += 1
+            report.problems.append(f"{url}: {outcome}")
+            continue
+        doc_states[url] = outcome
+        parsed = parse_document(result.body, result.final_url, result.content_type, limit=max_urls, since=since_dt)
+        report.problems.extend(f"{url}: {p}" for p in parsed.problems)
+        if parsed.truncated:
+            report.problems.append(f"{url}: more than {max_urls} entries; the rest waits for the next run")
+        candidates.extend(parsed.candidates)
+        documents.extend(parsed.sitemaps + [f for f in parsed.feeds if f not in seen_documents])
+
+    report.candidates = len(candidates)
+    kept, skipped = filter_candidates(source, candidates)
+    allowed = []
+    for candidate in kept:
+        if robots.allowed(candidate.url):
+            allowed.append(candidate)
+        else:
+            skipped.append((candidate, SkipReason.ROBOTS_DISALLOWED, "disallowed by robots.txt"))
+    for candidate, reason, _detail in skipped:
+        report.skipped[reason] += 1
+        table.mark_url(candidate.url, "skipped", source_id=source.id, reason=reason.value, now=tick)
+
+    tasks = _claim_new(allowed, source, tick, table, report, backfill=since is not None)
+    try:
+        queue.send(tasks)
+    except Exception:
+        table.release_urls(t.url for t in tasks if t.discovered_via != "refresh")
+        raise
+    return report, _next_state(state, doc_states, report, tick)
+
+
+def _starting_documents(source: Source) -> list[str]:
+    """Feeds, sitemaps and section pages; a source with none of them is discovered from its homepage."""
+    documents = [str(u) for u in (*source.feeds, *source.sitemaps, *source.section_pages)]
+    return documents or [str(source.homepage)]
+
+
+def _document_outcome(result: FetchResult, previous: DocumentState | None, tick: datetime) -> DocumentState | str:
+    """The document's new state when it must be parsed, else why not ("unchanged" or an error)."""
+    if result.status == 304:
+        return "unchanged"
+    if result.status in (429, 503):
+        wait = retry_after_seconds(result.headers.get("retry-after"), tick)
+        return f"HTTP {result.status}, retry after {wait or 'unknown'} s"
+    if not 200 <= result.status < 300:
+        return f"HTTP {result.status}"
+    if body_unchanged(previous, result.body):
+        return "unchanged"
+    return DocumentState(
+        etag=result.headers.get("etag"),
+        last_modified=result.headers.get("last-modified"),
+        body_hash=body_hash(result.body),
+        checked_at=tick,
+    )
+
+
+def _claim_new(
+    candidates: list[Candidate],
+    source: Source,
+    tick: datetime,
+    table: IndexTable,
+    report: DiscoveryReport,
+    backfill: bool,
+) -> list[ArticleTask]:
+    """Known URLs cost one BatchGetItem per 100; only unknown or changed ones take a conditional write."""
+    known = table.known_urls([c.url for c in candidates])
+    tasks = []
+    for candidate in candidates:
+        seen = known.get(candidate.url)
+        via = "backfill" if backfill else candidate.via
+        if seen is None:
+            if table.claim_url(candidate.url, source.id, candidate.revision, tick):
+                report.new += 1
+                tasks.append(_task(candidate, source, tick, via))
+            else:
+                report.known += 1
+        elif candidate.revision and seen.revision != candidate.revision and seen.status != "queued":
+            if table.claim_revision(candidate.url, candidate.revision, tick):
+                report.refreshed += 1
+                tasks.append(_task(candidate, source, tick, "refresh"))
+        else:
+            report.known += 1
+    return tasks
+
+
+def _task(candidate: Candidate, source: Source, tick: datetime, via: str) -> ArticleTask:
+    return ArticleTask(
+        url=candidate.url,
+        source_id=source.id,
+        discovered_at=tick,
+        discovered_via=via,
+        hints=candidate.hints,
+        revision=candidate.revision,
+    )
+
+
+def _next_state(state: SourceState, documents: dict, report: DiscoveryReport, tick: datetime) -> SourceState:
+    all_failed = report.documents > 0 and report.failed_documents == report.documents
+    return state.model_copy(
+        update={
+            "documents": documents,
+            "last_run_at": tick,
+            "last_new_at": tick if report.new else state.last_new_at,
+            "consecutive_failures": state.consecutive_failures + 1 if all_failed else 0,
+            "last_error": report.problems[-1] if all_failed and report.problems else None,
+            "total_new": state.total_new + report.new,
+        }
+    )

@@ -1,0 +1,219 @@
+"""The process stage around the pure core: fetch a batch, archive it, process it, commit each record.
+
+Two phases, so the expensive work is batched and the writes stay idempotent:
+  prepare_batch: fetch every page of the SQS batch concurrently (politely), archive the raw
+                 HTML, run the core over all pages at once (one NER pass for the batch);
+  commit:        per record, decide new / new version / unchanged / duplicate and write S3,
+                 DynamoDB and EventBridge. The handler wraps it in Powertools idempotency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from newsingest.discovery.robots import Robots
+from newsingest.discovery.urls import canonicalize, same_site
+from newsingest.entities.tagger import Tagger
+from newsingest.extraction.fingerprints import NEAR_DUPLICATE_BITS, hamming
+from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
+from newsingest.models.messages import ArticleTask
+from newsingest.models.outcomes import Outcome, SkipReason
+from newsingest.models.records import Article
+from newsingest.models.source import Source
+from newsingest.pipeline.discover import Politeness, fetch_robots
+from newsingest.pipeline.process import PageInput, Skip, process_pages
+from newsingest.storage.archive import Archive, RawMeta, raw_key
+from newsingest.storage.events import EventPublisher
+from newsingest.storage.keys import url_key
+from newsingest.storage.table import IndexTable, LatestVersion
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
+
+
+class RetryLater(Exception):
+    """A transient failure: the SQS record fails, is retried, and after maxReceiveCount lands in the DLQ."""
+
+    def __init__(self, detail: str, retry_after: float | None = None):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+Prepared = Article | Skip | RetryLater
+
+
+@dataclass
+class Stores:
+    table: IndexTable
+    archive: Archive
+    events: EventPublisher
+
+
+def prepare_batch(
+    tasks: Sequence[ArticleTask],
+    *,
+    sources: Mapping[str, Source],
+    fetcher: Fetcher,
+    stores: Stores,
+    politeness: Politeness,
+    tagger: Tagger | None,
+    user_agent: str,
+    now: Callable[[], datetime],
+) -> list[Prepared]:
+    """Everything but the writes that make a record visible; aligned with `tasks`."""
+    results: list[Prepared | PageInput | None] = [None] * len(tasks)
+    to_fetch: list[int] = []
+    robots_by_host: dict[str, Robots] = {}
+    for i, task in enumerate(tasks):
+        if task.raw_s3_key:
+            results[i] = _archived_page(task, stores.archive)
+            continue
+        source = sources.get(task.source_id)
+        if source is None:
+            results[i] = Skip(SkipReason.EXCLUDED, f"source {task.source_id!r} is no longer configured")
+            continue
+        host = urlsplit(task.url).netloc
+        if host not in robots_by_host:
+            robots_by_host[host] = fetch_robots(task.url, fetcher, stores.table, user_agent, now())
+        if not robots_by_host[host].allowed(task.url):
+            results[i] = Skip(SkipReason.ROBOTS_DISALLOWED, "disallowed by robots.txt")
+            continue
+        to_fetch.append(i)
+
+    def fetch(i: int) -> FetchResult | FetchError:
+        task = tasks[i]
+        politeness.wait_turn(task.url, sources[task.source_id], robots_by_host[urlsplit(task.url).netloc])
+        try:
+            return fetcher.get(task.url)
+        except FetchError as err:
+            return err
+
+    with ThreadPoolExecutor(max_workers=max(1, fetcher.policy.concurrency)) as pool:
+        for i, fetched in zip(to_fetch, pool.map(fetch, to_fetch), strict=True):
+            results[i] = _fetched_page(tasks[i], fetched, sources[tasks[i].source_id], stores.archive, now())
+
+    pages = [r for r in results if isinstance(r, PageInput)]
+    processed = iter(process_pages(pages, tagger=tagger))
+    return [next(processed) if isinstance(r, PageInput) else r for r in results]
+
+
+def _archived_page(task: ArticleTask, archive: Archive) -> PageInput:
+    html, meta = archive.get_raw(task.raw_s3_key)
+    return PageInput(
+        html=html,
+        url=meta.final_url,
+        source_id=task.source_id,
+        fetched_at=meta.fetched_at,
+        raw_s3_key=task.raw_s3_key,
+        hints=task.hints,
+        requested_url=meta.url,
+    )
+
+
+def _fetched_page(
+    task: ArticleTask, fetched: FetchResult | FetchError, source: Source, archive: Archive, when: datetime
+) -> PageInput | Skip | RetryLater:
+    if isinstance(fetched, FetchError):
+        if fetched.retryable or fetched.reason is None:
+            return RetryLater(f"fetch failed: {fetched.detail}", fetched.retry_after)
+        return Skip(fetched.reason, fetched.detail)
+    if fetched.status in (429, 503) or fetched.status >= 500:
+        return RetryLater(
+            f"HTTP {fetched.status}", retry_after_seconds(fetched.headers.get("retry-after"), fetched.fetched_at)
+        )
+    if fetched.status >= 400:
+        return Skip(SkipReason.HTTP_CLIENT_ERROR, f"HTTP {fetched.status}")
+    if fetched.content_type not in HTML_TYPES:
+        return Skip(SkipReason.NOT_HTML, f"content type {fetched.content_type}")
+    if not same_site(fetched.final_url, str(source.homepage)):
+        return Skip(SkipReason.OFF_SOURCE, f"redirected to {fetched.final_url}")
+    key = raw_key(task.source_id, url_key(canonicalize(task.url) or task.url), fetched.fetched_at)
+    archive.put_raw(
+        key,
+        fetched.body,
+        RawMeta(
+            url=task.url,
+            final_url=fetched.final_url,
+            status=fetched.status,
+            content_type=fetched.headers.get("content-type"),
+            etag=fetched.headers.get("etag"),
+            last_modified=fetched.headers.get("last-modified"),
+            fetched_at=fetched.fetched_at,
+            source_id=task.source_id,
+        ),
+    )
+    return PageInput(
+        html=fetched.body,
+        url=fetched.final_url,
+        source_id=task.source_id,
+        fetched_at=fetched.fetched_at,
+        raw_s3_key=key,
+        hints=task.hints,
+        requested_url=task.url,
+    )
+
+
+def next_version(article: Article, latest: LatestVersion | None, *, rederive: bool = False) -> Article | None:
+    """A changed text at a known canonical URL is a new version; the same text is nothing new,
+    unless we are replaying, when the record of the same version is derived again."""
+    if latest is None:
+        return article
+    if latest.content_hash == article.content_hash:
+        return article.model_copy(update={"version": latest.version}) if rederive else None
+    return article.model_copy(
+        update={"version": latest.version + 1, "modified_at": article.modified_at or article.fetched_at}
+    )
+
+
+def nearest_duplicate(simhash: str, candidates: Mapping[str, str], own_id: str) -> str | None:
+    """The closest earlier text within NEAR_DUPLICATE_BITS, if any."""
+    scored = [(hamming(simhash, other), article_id) for article_id, other in candidates.items() if article_id != own_id]
+    close = sorted(s for s in scored if s[0] <= NEAR_DUPLICATE_BITS)
+    return close[0][1] if close else None
+
+
+def commit(task: ArticleTask, prepared: Prepared, *, stores: Stores, entity_limit: int) -> dict:
+    """Make one record visible (or record why not). Safe to repeat: every write is keyed by version."""
+    if isinstance(prepared, RetryLater):
+        raise prepared
+    if isinstance(prepared, Skip):
+        stores.table.mark_url(task.url, "skipped", source_id=task.source_id, reason=prepared.reason.value)
+        return {"outcome": Outcome.SKIPPED.value, "reason": prepared.reason.value, "detail": prepared.detail}
+
+    article = prepared
+    latest = stores.table.latest_versions([article.article_id]).get(article.article_id)
+    versioned = next_version(article, latest, rederive=task.discovered_via == "replay")
+    if versioned is None:
+        _mark(stores.table, task, article, "stored")
+        return {"outcome": Outcome.UNCHANGED.value, "article_id": article.article_id, "version": latest.version}
+
+    outcome = Outcome.UPDATED if versioned.version > 1 else Outcome.STORED
+    if versioned.version == 1:  # duplicates are decided on first sight; a rederived record decides again
+        owner = stores.table.claim_content(versioned.content_hash, versioned.article_id)
+        owner = owner or nearest_duplicate(
+            versioned.simhash, stores.table.similar_candidates(versioned.simhash), versioned.article_id
+        )
+        if owner:
+            versioned = versioned.model_copy(update={"duplicate_of": owner})
+            outcome = Outcome.DUPLICATE
+
+    record_key = stores.archive.put_record(versioned)
+    stores.table.put_article(versioned, record_key, entity_limit=entity_limit)
+    _mark(stores.table, task, versioned, outcome.value)
+    stores.events.publish([(versioned, record_key)])
+    return {
+        "outcome": outcome.value,
+        "article_id": versioned.article_id,
+        "version": versioned.version,
+        "duplicate_of": versioned.duplicate_of,
+        "record_s3_key": record_key,
+    }
+
+
+def _mark(table: IndexTable, task: ArticleTask, article: Article, status: str) -> None:
+    """The task's URL and the page's canonical URL both point at the article from now on."""
+    for url in dict.fromkeys((task.url, article.canonical_url)):
+        table.mark_url(url, status, source_id=task.source_id, article_id=article.article_id)
