@@ -17,7 +17,7 @@ from newsingest.discovery.documents import parse_document
 from newsingest.discovery.filters import filter_candidates
 from newsingest.discovery.model import Candidate
 from newsingest.discovery.robots import Robots
-from newsingest.discovery.state import DocumentState, SourceState, body_hash, body_unchanged, conditional_headers
+from newsingest.discovery.state import SourceState, conditional_headers, observe
 from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
 from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import SkipReason
@@ -113,23 +113,23 @@ def discover_source(
         politeness.wait_turn(url, source, robots)
         previous = doc_states.get(url)
         # A backfill reads everything again: conditional headers would hide old entries.
-        headers = conditional_headers(previous) if since is None else {}
+        sent = conditional_headers(previous, tick) if since is None else {}
         report.documents += 1
         try:
-            result = fetcher.get(url, headers)
+            result = fetcher.get(url, sent)
         except FetchError as err:
             report.failed_documents += 1
             report.problems.append(f"{url}: {err.detail}")
             continue
-        outcome = _document_outcome(result, previous, tick)
-        if outcome == "unchanged":
+        failure = _document_failure(result, tick)
+        if failure:
+            report.failed_documents += 1
+            report.problems.append(f"{url}: {failure}")
+            continue
+        doc_states[url], must_parse = observe(previous, result.status, result.headers, result.body, tick, sent)
+        if not must_parse:
             report.not_modified += 1
             continue
-        if isinstance(outcome, str):
-            report.failed_documents += 1
-            report.problems.append(f"{url}: {outcome}")
-            continue
-        doc_states[url] = outcome
         parsed = parse_document(result.body, result.final_url, result.content_type, limit=max_urls, since=since_dt)
         report.problems.extend(f"{url}: {p}" for p in parsed.problems)
         if parsed.truncated:
@@ -164,23 +164,13 @@ def _starting_documents(source: Source) -> list[str]:
     return documents or [str(source.homepage)]
 
 
-def _document_outcome(result: FetchResult, previous: DocumentState | None, tick: datetime) -> DocumentState | str:
-    """The document's new state when it must be parsed, else why not ("unchanged" or an error)."""
-    if result.status == 304:
-        return "unchanged"
+def _document_failure(result: FetchResult, tick: datetime) -> str | None:
     if result.status in (429, 503):
         wait = retry_after_seconds(result.headers.get("retry-after"), tick)
-        return f"HTTP {result.status}, retry after {wait or 'unknown'} s"
-    if not 200 <= result.status < 300:
+        return f"HTTP {result.status}, retry after {wait if wait is not None else 'unknown'} s"
+    if result.status != 304 and not 200 <= result.status < 300:
         return f"HTTP {result.status}"
-    if body_unchanged(previous, result.body):
-        return "unchanged"
-    return DocumentState(
-        etag=result.headers.get("etag"),
-        last_modified=result.headers.get("last-modified"),
-        body_hash=body_hash(result.body),
-        checked_at=tick,
-    )
+    return None
 
 
 def _claim_new(
@@ -228,6 +218,7 @@ def _next_state(state: SourceState, documents: dict, report: DiscoveryReport, ti
     return state.model_copy(
         update={
             "documents": documents,
+            "first_run_at": state.first_run_at or tick,
             "last_run_at": tick,
             "last_new_at": tick if report.new else state.last_new_at,
             "consecutive_failures": state.consecutive_failures + 1 if all_failed else 0,

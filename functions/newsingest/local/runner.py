@@ -1,0 +1,255 @@
+"""`newsingest run`: the deployed handlers, run tick by tick on one machine.
+
+Embedded AWS (moto server) with resources created from template.yaml, the bundled
+sample sites on 127.0.0.1, and the SQS queues driven like Lambda's event source
+mappings. Handler logs and EMF metrics go to a file, as they would go to CloudWatch;
+the summary is computed from those metrics and from the stored state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from newsingest.local.aws import REGION, EmbeddedAws, start_embedded_aws
+from newsingest.local.driver import EventSourceMapping, LambdaContext, MappingStats, queue_depth
+from newsingest.local.resources import LocalResources, create_resources, load_template
+from newsingest.models.records import Article
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+STATE_DIR = Path(".newsingest")
+STATE_FILE = STATE_DIR / "local.json"
+SERVICES = ("dynamodb", "s3", "sqs", "events")
+
+
+@dataclass
+class TickReport:
+    tick: datetime
+    scheduled: list[str]
+    discover: MappingStats
+    process: MappingStats
+    metrics: Counter = field(default_factory=Counter)  # (metric, source, reason) -> value
+
+
+def parse_emf(lines: list[str]) -> Counter:
+    """Sum the EMF metrics in log lines by (metric name, source, reason)."""
+    totals: Counter = Counter()
+    for line in lines:
+        if '"_aws"' not in line:
+            continue
+        try:
+            blob = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        for directive in blob.get("_aws", {}).get("CloudWatchMetrics", []):
+            for metric in directive.get("Metrics", []):
+                value = blob.get(metric["Name"], 0)
+                value = sum(value) if isinstance(value, list) else value
+                totals[(metric["Name"], blob.get("source", ""), blob.get("reason", ""))] += value
+    return totals
+
+
+class LocalRuntime:
+    """Start with `with LocalRuntime(...) as runtime:`; every resource is released on exit."""
+
+    def __init__(
+        self,
+        *,
+        sources_path: Path,
+        port: int = 0,
+        sample_sites: bool = True,
+        log_path: Path = STATE_DIR / "logs" / "handlers.jsonl",
+        extra_env: dict[str, str] | None = None,
+    ):
+        self.sources_path = sources_path
+        self.port = port
+        self.with_sample_sites = sample_sites
+        self.log_path = log_path
+        self.extra_env = extra_env or {}
+        self._saved_env: dict[str, str | None] = {}
+        self._log_offset = 0
+        self.aws: EmbeddedAws | None = None
+        self.sites = None
+        self.resources: LocalResources | None = None
+
+    def __enter__(self) -> LocalRuntime:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        self.aws = start_embedded_aws(self.port)
+        env = self.aws.env()
+        self._set_env(env)
+        self.clients = {s: boto3.client(s, region_name=REGION) for s in SERVICES}
+        self.resources = create_resources(load_template(REPO_ROOT / "template.yaml"), clients=self.clients)
+        if self.with_sample_sites:
+            from newsingest.local.sites import start_sample_sites
+
+            self.sites = start_sample_sites()
+            env.update(self.sites.env)
+        env.update(self.resources.environment)
+        env.update(
+            {
+                "SOURCES_URI": str(self.sources_path),
+                "FETCH_ALLOW_HOSTS": "127.0.0.1",  # the sample sites; nothing else non-public
+                "DEFAULT_CRAWL_DELAY": "0.05",
+                "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
+                "POWERTOOLS_DEV": "false",
+                **self.extra_env,
+            }
+        )
+        self._set_env(env)
+        self._connect_handlers()
+        STATE_DIR.mkdir(exist_ok=True)
+        STATE_FILE.write_text(json.dumps({"endpoint": self.aws.endpoint, "env": self.public_env()}, indent=2))
+
+    def public_env(self) -> dict[str, str]:
+        """What another process needs to reach this runtime's AWS state."""
+        names = ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "BUCKET_NAME", "DISCOVER_QUEUE_URL", "ARTICLE_QUEUE_URL")
+        values = {k: os.environ[k] for k in names}
+        values["EVENT_BUS_NAME"] = os.environ["EVENT_BUS_NAME"]
+        values["SOURCES_URI"] = os.environ["SOURCES_URI"]
+        return {**self.aws.env(), **values}
+
+    def _set_env(self, env: dict[str, str]) -> None:
+        for key, value in env.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def _connect_handlers(self) -> None:
+        from newsingest.handlers import deps
+
+        deps.reset()
+        from newsingest.handlers import discover, process, schedule
+        from newsingest.handlers.observability import logger
+
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("a", encoding="utf-8")
+        self._log_offset = self.log_path.stat().st_size
+        for handler in logging.getLogger(logger.name).handlers:
+            if isinstance(handler, logging.StreamHandler):
+                handler.setStream(self._log)
+        self.schedule_handler = schedule.handler
+        queues = self.resources.queues
+        self.discover = EventSourceMapping(self.clients["sqs"], queues["DiscoverQueue"], discover.handler, "discover")
+        self.process = EventSourceMapping(self.clients["sqs"], queues["ArticleQueue"], process.handler, "process")
+
+    def tick(self, when: datetime) -> TickReport:
+        """One scheduled run: the schedule function, then both queues until empty."""
+        before_discover, before_process = _copy(self.discover.stats), _copy(self.process.stats)
+        with contextlib.redirect_stdout(self._log):  # EMF metrics are printed, as in Lambda
+            result = self.schedule_handler({"scheduled_time": when.isoformat()}, LambdaContext("schedule"))
+            while self.discover.poll_once() or self.process.poll_once():
+                pass
+        self._log.flush()
+        return TickReport(
+            tick=when,
+            scheduled=result["queued"],
+            discover=_diff(self.discover.stats, before_discover),
+            process=_diff(self.process.stats, before_process),
+            metrics=self._new_metrics(),
+        )
+
+    def _new_metrics(self) -> Counter:
+        with self.log_path.open(encoding="utf-8") as handle:
+            handle.seek(self._log_offset)
+            lines = handle.readlines()
+            self._log_offset = handle.tell()
+        return parse_emf(lines)
+
+    def queue_depths(self) -> dict[str, int]:
+        depths = {}
+        for logical_id, info in self.resources.queues.items():
+            depths[logical_id] = queue_depth(self.clients["sqs"], info.url)
+        return depths
+
+    def latest_records(self) -> list[Article]:
+        """Every article's latest version, read back from the S3 records."""
+        from newsingest.storage.archive import Archive
+
+        archive = Archive(self.clients["s3"], self.resources.bucket_name)
+        latest: dict[str, Article] = {}
+        for key in archive.list_records():
+            article = archive.get_record(key)
+            if article.article_id not in latest or latest[article.article_id].version < article.version:
+                latest[article.article_id] = article
+        return sorted(latest.values(), key=lambda a: (a.source_id, a.published_at or a.fetched_at, a.article_id))
+
+    def close(self) -> None:
+        for closer in (getattr(self.sites, "close", None), getattr(self.aws, "close", None)):
+            if closer:
+                with contextlib.suppress(Exception):
+                    closer()
+        if getattr(self, "_log", None):
+            self._log.close()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+        with contextlib.suppress(Exception):
+            from newsingest.handlers import deps
+
+            deps.reset()
+
+
+def export_jsonl(records: list[Article], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(record.model_dump_json() + "\n")
+
+
+def _copy(stats: MappingStats) -> MappingStats:
+    return MappingStats(**vars(stats))
+
+
+def _diff(after: MappingStats, before: MappingStats) -> MappingStats:
+    return MappingStats(**{k: getattr(after, k) - getattr(before, k) for k in vars(after)})
+
+
+def summary_rows(ticks: list[TickReport], sources: list[str]) -> list[dict[str, Any]]:
+    """Per source, over all ticks: the columns of the closing table."""
+    totals: Counter = Counter()
+    skipped: dict[str, Counter] = {s: Counter() for s in sources}
+    for report in ticks:
+        for (name, source, reason), value in report.metrics.items():
+            totals[(name, source)] += value
+            if name in ("UrlsSkipped", "ArticlesSkippedByReason") and reason:
+                skipped.setdefault(source, Counter())[reason] += value
+    rows = []
+    for source in sources:
+        rows.append(
+            {
+                "source": source,
+                "discovered": totals[("UrlsDiscovered", source)],
+                "new": totals[("NewArticles", source)],
+                "refreshed": totals[("RefreshedArticles", source)],
+                "fetched": totals[("ArticlesFetched", source)],
+                "stored": totals[("ArticlesStored", source)] + totals[("ArticlesUpdated", source)],
+                "updated": totals[("ArticlesUpdated", source)],
+                "duplicates": totals[("ArticlesDuplicate", source)],
+                "unchanged": totals[("ArticlesUnchanged", source)],
+                "skipped": dict(skipped.get(source, {})),
+                "failed": totals[("ArticlesFailed", source)] + totals[("DiscoveryFailures", source)],
+                "not_modified": totals[("DocumentsNotModified", source)],
+            }
+        )
+    return rows
