@@ -1,0 +1,266 @@
+"""The `newsingest` command: run the pipeline locally, extract one page, check sources, backfill."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(file=sys.stdout)
+errors = Console(file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return args.func(args) or 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsingest", description=__doc__)
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the whole pipeline locally on embedded AWS")
+    run.add_argument("--ticks", type=int, default=2, help="scheduled runs to perform (default 2)")
+    run.add_argument("--interval", type=int, default=15, help="minutes between ticks, as the schedule's rate")
+    run.add_argument("--sources", type=Path, help="sources YAML (default: the bundled sample sites)")
+    run.add_argument("--no-sample-sites", action="store_true", help="do not serve the bundled sample sites")
+    run.add_argument("--export", type=Path, help="write the stored records here as JSON lines")
+    run.add_argument("--port", type=int, default=0, help="embedded AWS port (default: any free one)")
+    run.add_argument("--keep-running", action="store_true", help="keep embedded AWS up for `query`/`replay`")
+    run.set_defaults(func=cmd_run)
+
+    extract = commands.add_parser("extract", help="print the normalised record of a saved page (no AWS)")
+    extract.add_argument("page", type=Path)
+    extract.add_argument("--url", required=True, help="the URL the page was fetched from")
+    extract.add_argument("--source", default="adhoc")
+    extract.add_argument("--no-entities", action="store_true", help="skip entity tagging")
+    extract.set_defaults(func=cmd_extract)
+
+    sources = commands.add_parser("sources", help="work with sources files")
+    sources_commands = sources.add_subparsers(metavar="ACTION")
+    validate = sources_commands.add_parser("validate", help="report every problem in a sources file")
+    validate.add_argument("file", type=Path)
+    validate.set_defaults(func=cmd_sources_validate)
+
+    backfill = commands.add_parser("backfill", help="enqueue a source's older articles from its sitemaps/archives")
+    backfill.add_argument("source")
+    backfill.add_argument("--since", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    backfill.set_defaults(func=cmd_backfill)
+    return parser
+
+
+# -- run ------------------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from newsingest.local.runner import REPO_ROOT, LocalRuntime, export_jsonl, summary_rows
+
+    sample_sites = not args.no_sample_sites
+    sources_path = args.sources or REPO_ROOT / "sample_sites" / "sources.yaml"
+    start = datetime.now(UTC).replace(microsecond=0)
+    ticks = []
+    with LocalRuntime(sources_path=sources_path.resolve(), port=args.port, sample_sites=sample_sites) as runtime:
+        console.print(f"[bold]embedded AWS[/] {runtime.aws.endpoint}   [bold]logs[/] {runtime.log_path}")
+        if runtime.sites:
+            console.print("[bold]sample sites[/] " + "  ".join(runtime.sites.base_urls.values()))
+        for n in range(args.ticks):
+            if n == 1 and runtime.sites:
+                runtime.sites.set_edition(2)  # the news moves on between ticks
+                console.print("[dim]sample sites now serve edition 2 (an edited article, new articles)[/]")
+            when = start + timedelta(minutes=args.interval * n)
+            with console.status(f"tick {n + 1}/{args.ticks} at {when:%H:%M}: schedule, discover, process ..."):
+                report = runtime.tick(when)
+            ticks.append(report)
+            console.print(_tick_line(n + 1, report))
+        from newsingest.handlers import deps
+
+        source_ids = [s.id for s in deps.sources()[0]]
+        records = runtime.latest_records()
+        depths = runtime.queue_depths()
+        console.print(_summary_table(summary_rows(ticks, source_ids), runtime))
+        console.print(_entities_table(records))
+        if args.export:
+            export_jsonl(records, args.export)
+        console.print(_where_table(runtime, records, depths, args.export))
+        if args.keep_running:
+            console.print("embedded AWS stays up: in another shell, `newsingest query --local ...`; Ctrl-C ends it")
+            _wait_forever()
+    return 1 if any(depths.values()) else 0
+
+
+def _tick_line(n: int, report) -> str:
+    m = Counter()
+    for (name, _source, _reason), value in report.metrics.items():
+        m[name] += value
+    return (
+        f"tick {n}: {len(report.scheduled)} sources due, {m['DocumentsFetched']} documents fetched "
+        f"({m['DocumentsNotModified']} not modified), {m['NewArticles']} new + {m['RefreshedArticles']} changed URLs, "
+        f"{m['ArticlesStored']} stored, {m['ArticlesUpdated']} updated, {m['ArticlesDuplicate']} duplicates, "
+        f"{m['ArticlesSkipped']} skipped, {m['ArticlesFailed']} failed attempts"
+    )
+
+
+def _summary_table(rows: list[dict], runtime) -> Table:
+    from newsingest.discovery.state import SourceState, health
+    from newsingest.handlers import deps
+
+    settings = deps.settings()
+    states = deps.table().get_source_states([r["source"] for r in rows])
+    now = datetime.now(UTC)
+    table = Table(title="Summary per source (all ticks)")
+    for column in ("source", "discovered", "new", "fetched", "stored", "updated", "duplicates", "unchanged"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    table.add_column("skipped (reason)")
+    table.add_column("failed", justify="right")
+    table.add_column("health")
+    for row in rows:
+        state = SourceState.model_validate(states[row["source"]]) if row["source"] in states else None
+        status = health(state, now, timedelta(hours=settings.source_stale_hours), settings.source_failure_threshold)
+        table.add_row(
+            row["source"],
+            str(row["discovered"]),
+            str(row["new"]),
+            str(row["fetched"]),
+            str(row["stored"]),
+            str(row["updated"]),
+            str(row["duplicates"]),
+            str(row["unchanged"]),
+            ", ".join(f"{k}: {v}" for k, v in sorted(row["skipped"].items())) or "-",
+            str(row["failed"]),
+            status.status if status.status == "ok" else f"{status.status}: {status.reason}",
+        )
+    return table
+
+
+def _entities_table(records) -> Table:
+    mentions: Counter = Counter()
+    for record in records:
+        if record.duplicate_of:
+            continue
+        for entity in record.entities:
+            mentions[(entity.name, entity.type.value)] += 1
+    table = Table(title="Top entities (articles mentioning them)")
+    table.add_column("entity")
+    table.add_column("type")
+    table.add_column("articles", justify="right")
+    for (name, kind), n in mentions.most_common(12):
+        table.add_row(name, kind, str(n))
+    return table
+
+
+def _where_table(runtime, records, depths: dict[str, int], export: Path | None) -> Table:
+    table = Table(title="Where the records are", show_header=False)
+    table.add_row("records (S3)", f"s3://{runtime.resources.bucket_name}/articles/v1/  ({len(records)} articles)")
+    table.add_row("raw archive (S3)", f"s3://{runtime.resources.bucket_name}/raw/")
+    table.add_row("index (DynamoDB)", runtime.resources.table_name)
+    table.add_row("queues (messages left)", ", ".join(f"{k}={v}" for k, v in sorted(depths.items())))
+    if export:
+        table.add_row("export (JSON lines)", str(export))
+    table.add_row("handler logs + EMF metrics", str(runtime.log_path))
+    return table
+
+
+def _wait_forever() -> None:
+    import time
+
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+# -- extract --------------------------------------------------------------------------------------
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from newsingest.entities import make_tagger
+    from newsingest.pipeline.process import ExtractionError, process_page
+    from newsingest.settings import get_settings
+
+    tagger = None if args.no_entities else make_tagger(get_settings())
+    try:
+        article = process_page(args.page.read_bytes(), args.url, source_id=args.source, tagger=tagger)
+    except (OSError, ExtractionError) as err:
+        errors.print(f"[red]cannot extract {args.page}:[/] {err}")
+        return 1
+    console.print_json(article.model_dump_json())
+    return 0
+
+
+# -- sources --------------------------------------------------------------------------------------
+
+
+def cmd_sources_validate(args: argparse.Namespace) -> int:
+    from newsingest.sources import load_sources_file
+
+    sources, problems = load_sources_file(args.file)
+    for problem in problems:
+        console.print(f"[red]{problem.location}[/]: {problem.message}")
+    console.print(f"{len(sources)} valid sources, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+# -- backfill -------------------------------------------------------------------------------------
+
+
+def use_local_runtime() -> None:
+    """Point this process at `newsingest run --keep-running`'s embedded AWS, unless AWS is configured."""
+    from newsingest.local.runner import STATE_FILE
+
+    if "TABLE_NAME" in os.environ or not STATE_FILE.exists():
+        return
+    for key, value in json.loads(STATE_FILE.read_text())["env"].items():
+        os.environ.setdefault(key, value)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from newsingest.discovery.state import SourceState
+    from newsingest.handlers import deps
+    from newsingest.pipeline.discover import discover_source
+
+    use_local_runtime()
+    settings = deps.settings()
+    sources = {s.id: s for s in deps.sources()[0]}
+    if args.source not in sources:
+        errors.print(f"[red]unknown source {args.source!r}[/]; known: {', '.join(sorted(sources))}")
+        return 1
+    source = sources[args.source]
+    stored = deps.table().get_source_states([source.id]).get(source.id)
+    state = SourceState.model_validate(stored) if stored else SourceState(source_id=source.id)
+    with console.status(f"backfilling {source.id} since {args.since}: reading sitemaps and archives ..."):
+        report, next_state = discover_source(
+            source,
+            state,
+            tick=datetime.now(UTC),
+            fetcher=deps.fetcher(),
+            table=deps.table(),
+            queue=deps.article_queue(),
+            politeness=deps.politeness(),
+            user_agent=settings.user_agent,
+            max_urls=settings.max_urls_per_discovery,
+            since=args.since,
+        )
+    deps.table().put_source_state(source.id, next_state.model_dump(mode="json"))
+    console.print(
+        f"{source.id}: {report.documents} documents read, {report.candidates} URLs found, "
+        f"{report.new} enqueued, {report.known} already known, {sum(report.skipped.values())} skipped"
+    )
+    for problem in report.problems[:20]:
+        console.print(f"[yellow]{problem}[/]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
