@@ -13,7 +13,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-console = Console(file=sys.stdout)
+# Wide enough for the summary table when the output is a file or a CI log, not a terminal.
+console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 150)
 errors = Console(file=sys.stderr)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -77,6 +78,7 @@ def discover_one(record: DiscoverRecord, counts: Counter) -> dict:
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     counts: Counter = Counter()
+    metrics.add_metric(name="RecordsReceived", unit=MetricUnit.Count, value=len(event.get("Records", [])))
     try:
         return process_partial_response(
             event=event,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -100,6 +101,7 @@ def commit_record(record: ArticleRecord, prepared: dict[str, Prepared], counts: 
 def handler(event: dict, context: LambdaContext) -> dict:
     idempotency.register_lambda_context(context)
     counts: Counter = Counter()
+    metrics.add_metric(name="RecordsReceived", unit=MetricUnit.Count, value=len(event.get("Records", [])))
     prepared = prepare(event)
     try:
         return process_partial_response(

@@ -54,7 +54,7 @@ def parse_emf(lines: list[str]) -> Counter:
             for metric in directive.get("Metrics", []):
                 value = blob.get(metric["Name"], 0)
                 value = sum(value) if isinstance(value, list) else value
-                totals[(metric["Name"], blob.get("source", ""), blob.get("reason", ""))] += value
+                totals[(metric["Name"], blob.get("source", ""), blob.get("reason", ""))] += int(value)
     return totals
 
 

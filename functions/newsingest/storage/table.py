@@ -22,6 +22,7 @@ from newsingest.storage.dynamo import batch_get, batch_write, from_item, query_a
 # DynamoDB items are capped at 400 KB: a record bigger than this keeps its text in S3 only.
 MAX_INLINE_RECORD_BYTES = 300_000
 _POLITENESS_ROUNDS = 20
+TITLE_CHARS = 500  # index items carry a title for listings, never an unbounded one
 
 
 @dataclass(frozen=True)
@@ -197,14 +198,15 @@ class IndexTable:
         record_json = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
         text_in_s3 = len(record_json.encode("utf-8")) > MAX_INLINE_RECORD_BYTES
         if text_in_s3:
-            record_json = json.dumps({**record, "text": ""}, ensure_ascii=False, separators=(",", ":"))
+            slim = {**record, "text": "", "title": (article.title or "")[:TITLE_CHARS] or None}
+            record_json = json.dumps(slim, ensure_ascii=False, separators=(",", ":"))
         when = article.published_at or article.fetched_at
         sort_key = keys.time_sort_key(when, article.article_id)
         common = {
             "article_id": article.article_id,
             "version": article.version,
             "source_id": article.source_id,
-            "title": article.title,
+            "title": (article.title or "")[:TITLE_CHARS] or None,
             "url": article.canonical_url,
             "published_at": article.published_at.isoformat() if article.published_at else None,
             "content_hash": article.content_hash,
@@ -249,7 +251,7 @@ class IndexTable:
                     "sk": sort_key,
                     "article_id": article.article_id,
                     "source_id": article.source_id,
-                    "title": article.title,
+                    "title": (article.title or "")[:TITLE_CHARS] or None,
                     "entity": entity.name,
                     "entity_type": entity.type.value,
                     "salience": entity.salience,
