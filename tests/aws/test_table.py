@@ -61,8 +61,12 @@ def test_a_sources_articles_in_a_range_newest_first_in_one_query(aws):
 
 def test_a_days_articles(aws):
     store(aws, make_article("https://harbour.example/1", TEXT, published_at=datetime(2026, 11, 20, 7, tzinfo=UTC)))
-    store(aws, make_article("https://harbour.example/2", TEXT + "!", published_at=datetime(2026, 11, 20, 23, tzinfo=UTC)))
-    store(aws, make_article("https://harbour.example/3", TEXT + "?", published_at=datetime(2026, 11, 21, 1, tzinfo=UTC)))
+    store(
+        aws, make_article("https://harbour.example/2", TEXT + "!", published_at=datetime(2026, 11, 20, 23, tzinfo=UTC))
+    )
+    store(
+        aws, make_article("https://harbour.example/3", TEXT + "?", published_at=datetime(2026, 11, 21, 1, tzinfo=UTC))
+    )
     got = list(aws.table.by_day("2026-11-20"))
     assert [g["url"] for g in got] == ["https://harbour.example/2", "https://harbour.example/1"]
 
@@ -75,7 +79,9 @@ def test_articles_mentioning_an_entity_and_the_index_bound(aws):
     written = [r for call in writes for r in call["params"]["RequestItems"][aws.resources.table_name]]
     entity_items = [w for w in written if w["PutRequest"]["Item"]["pk"]["S"].startswith("ENT#")]
     assert len(entity_items) == 3  # top-3 by salience only
-    assert list(aws.table.by_entity(EntityType.PERSON.value, "person 6", T0, T1))[0]["article_id"] == article.article_id
+    assert (
+        next(iter(aws.table.by_entity(EntityType.PERSON.value, "person 6", T0, T1)))["article_id"] == article.article_id
+    )
     assert list(aws.table.by_entity(EntityType.PERSON.value, "Person 1", T0, T1)) == []
 
 
