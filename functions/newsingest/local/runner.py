@@ -9,6 +9,7 @@ the summary is computed from those metrics and from the stored state.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import logging
 import os
@@ -138,6 +139,10 @@ class LocalRuntime:
         deps.reset()
         from newsingest.handlers import discover, process, schedule
         from newsingest.handlers.observability import logger
+
+        # Module-level Lambda state (the idempotency store's client) belongs to the previous environment.
+        for module in (schedule, discover, process):
+            importlib.reload(module)
 
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("a", encoding="utf-8")
