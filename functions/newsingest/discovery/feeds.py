@@ -20,6 +20,7 @@ import feedparser
 from defusedxml import DefusedXmlException
 
 from newsingest.discovery.model import Candidate, DocumentParse
+from newsingest.discovery.sniff import looks_like_html, looks_like_json
 from newsingest.discovery.urls import canonicalize
 from newsingest.models import EntryHints
 
@@ -36,8 +37,10 @@ def parse_feed(body: bytes, url: str) -> DocumentParse:
     if unsafe:
         return DocumentParse("feed", [], [unsafe])
     problems = [malformed] if malformed else []
-    parsed = feedparser.parse(body, response_headers={"content-location": url})
-    if not parsed.version and not parsed.entries:
+    parsed = feedparser.parse(
+        body, response_headers={"content-location": url}, resolve_relative_uris=False, sanitize_html=False
+    )  # entry bodies are not used here: the article page is fetched and extracted later
+    if not parsed.get("version") and not parsed.entries:
         return DocumentParse("unknown", [], [*problems, "not a feed: no RSS, Atom or JSON Feed root"])
     candidates = _Collector(url, problems)
     for index, entry in enumerate(parsed.entries):
@@ -49,18 +52,6 @@ def parse_feed(body: bytes, url: str) -> DocumentParse:
         )
         candidates.add(index, link, entry.get("id"), hints, dict.get(entry, "updated"))
     return DocumentParse("feed", candidates.found, problems)
-
-
-def looks_like_json(body: bytes) -> bool:
-    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
-
-
-def looks_like_html(body: bytes) -> bool:
-    """An HTML page where a feed or sitemap was expected (a homepage given as a feed URL)."""
-    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
-    if head.startswith(b"<?xml"):
-        head = head[head.find(b"?>") + 2 :].lstrip()
-    return head.startswith((b"<!doctype html", b"<html")) or (b"<html" in head and b"<rss" not in head)
 
 
 def xml_check(body: bytes) -> tuple[str | None, str | None]:
@@ -101,7 +92,7 @@ class _Collector:
 def _parse_json_feed(body: bytes, url: str) -> DocumentParse:
     try:
         doc = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         return DocumentParse("unknown", [], [f"not a JSON Feed: invalid JSON ({err})"])
     if not isinstance(doc, dict) or doc.get("version") not in JSON_FEED_VERSIONS:
         return DocumentParse("unknown", [], ["not a JSON Feed: missing or unknown 'version'"])

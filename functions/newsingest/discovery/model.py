@@ -16,7 +16,7 @@ class Candidate:
 
     url: str
     via: Via
-    hints: EntryHints = EntryHints()
+    hints: EntryHints = field(default_factory=EntryHints)
     revision: str | None = None  # the entry's updated/lastmod, as written
 
 

@@ -95,6 +95,7 @@ class LocalRuntime:
 
     def start(self) -> None:
         self.aws = start_embedded_aws(self.port)
+        self.aws.reset()  # moto's state is per process: start from nothing, as a new stack would
         env = self.aws.env()
         self._set_env(env)
         self.clients = {s: boto3.client(s, region_name=REGION) for s in SERVICES}
@@ -147,9 +148,11 @@ class LocalRuntime:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("a", encoding="utf-8")
         self._log_offset = self.log_path.stat().st_size
-        for handler in logging.getLogger(logger.name).handlers:
-            if isinstance(handler, logging.StreamHandler):
-                handler.setStream(self._log)
+        self._log_handlers = [
+            (handler, handler.setStream(self._log))
+            for handler in logging.getLogger(logger.name).handlers
+            if isinstance(handler, logging.StreamHandler)
+        ]
         self.schedule_handler = schedule.handler
         queues = self.resources.queues
         self.discover = EventSourceMapping(self.clients["sqs"], queues["DiscoverQueue"], discover.handler, "discover")
@@ -201,6 +204,8 @@ class LocalRuntime:
             if closer:
                 with contextlib.suppress(Exception):
                     closer()
+        for handler, previous in getattr(self, "_log_handlers", []):
+            handler.setStream(previous)
         if getattr(self, "_log", None):
             self._log.close()
         for key, value in self._saved_env.items():

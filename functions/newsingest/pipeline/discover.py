@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from newsingest.discovery.documents import parse_document
 from newsingest.discovery.filters import filter_candidates
 from newsingest.discovery.model import Candidate
-from newsingest.discovery.robots import Robots
+from newsingest.discovery.robots import UNREACHABLE, Robots
 from newsingest.discovery.state import SourceState, conditional_headers, observe
 from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
 from newsingest.models.messages import ArticleTask
@@ -26,6 +26,7 @@ from newsingest.storage.queues import QueueSender
 from newsingest.storage.table import IndexTable
 
 ROBOTS_TTL = timedelta(hours=24)
+UNREACHABLE_ROBOTS_TTL = timedelta(minutes=10)  # a 5xx or unreachable robots.txt is asked again soon
 MAX_CHILD_DOCUMENTS = 50  # sitemap-index children and autodiscovered feeds followed per run
 
 
@@ -74,9 +75,10 @@ def fetch_robots(url: str, fetcher: Fetcher, table: IndexTable, user_agent: str,
         result = fetcher.get(f"{parts.scheme}://{host}/robots.txt")
         status, body = result.status, result.body
     except FetchError:
-        status, body = 599, b""  # unreachable: RFC 9309 says assume complete disallow
+        status, body = UNREACHABLE, b""  # RFC 9309: assume complete disallow, for now
     robots = Robots.parse(body if 200 <= status < 300 else None, status, user_agent)
-    table.put_robots(host, status, body.decode("utf-8", "replace"), now, ROBOTS_TTL)
+    ttl = ROBOTS_TTL if robots.mode != "disallow_all" else UNREACHABLE_ROBOTS_TTL
+    table.put_robots(host, status, body.decode("utf-8", "replace"), now, ttl)
     return robots
 
 
@@ -96,6 +98,10 @@ def discover_source(
     """Run one discovery of a source; returns what happened and the source's next state."""
     report = DiscoveryReport(source.id)
     robots = fetch_robots(str(source.homepage), fetcher, table, user_agent, tick)
+    if robots.mode == "disallow_all":  # robots.txt answered 5xx/429 or not at all: a failed run
+        report.failed_documents = 1
+        report.problems.append("robots.txt unavailable (5xx, 429 or unreachable): nothing fetched")
+        return report, _next_state(state, dict(state.documents), report, tick)
     documents = _starting_documents(source)
     seen_documents: set[str] = set()
     candidates: list[Candidate] = []

@@ -78,6 +78,9 @@ def prepare_batch(
         host = urlsplit(task.url).netloc
         if host not in robots_by_host:
             robots_by_host[host] = fetch_robots(task.url, fetcher, stores.table, user_agent, now())
+        if robots_by_host[host].mode == "disallow_all":
+            results[i] = RetryLater("robots.txt unavailable (5xx, 429 or unreachable)")
+            continue
         if not robots_by_host[host].allowed(task.url):
             results[i] = Skip(SkipReason.ROBOTS_DISALLOWED, "disallowed by robots.txt")
             continue

@@ -1,0 +1,152 @@
+"""The Lambda handlers under moto (server mode), driven with real SQS events against the sample sites."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from newsingest.local.driver import LambdaContext, queue_depth
+from newsingest.local.runner import REPO_ROOT, LocalRuntime
+from newsingest.models.messages import ArticleTask, DiscoverRequest
+
+TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def runtime(tmp_path):
+    with LocalRuntime(
+        sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=tmp_path / "handlers.jsonl"
+    ) as runtime:
+        from newsingest.handlers import deps, discover, process, schedule
+
+        runtime.deps, runtime.handlers = deps, {"schedule": schedule, "discover": discover, "process": process}
+        yield runtime
+
+
+def sqs_event(*bodies: str) -> dict:
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "r",
+                "body": body,
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1",
+                    "SenderId": "s",
+                    "ApproximateFirstReceiveTimestamp": "1",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "0" * 32,
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:q",
+                "awsRegion": "us-east-1",
+            }
+            for body in bodies
+        ]
+    }
+
+
+def task(runtime, site: str, path: str, source: str | None = None) -> str:
+    return ArticleTask(
+        url=runtime.sites.base_urls[site] + path,
+        source_id=source or site,
+        discovered_at=TICK,
+        discovered_via="feed",
+    ).model_dump_json()
+
+
+def records_in_s3(runtime) -> list[str]:
+    response = runtime.clients["s3"].list_objects_v2(Bucket=runtime.resources.bucket_name, Prefix="articles/")
+    return [o["Key"] for o in response.get("Contents", [])]
+
+
+def test_schedule_queues_every_due_source_once(runtime):
+    result = runtime.handlers["schedule"].handler({"scheduled_time": TICK.isoformat()}, LambdaContext("schedule"))
+    assert sorted(result["queued"]) == ["civic-wire", "harbour-times", "northern-ledger"]
+    assert queue_depth(runtime.clients["sqs"], runtime.resources.queues["DiscoverQueue"].url) == 3
+
+
+def test_process_reports_partial_failures_and_a_redelivery_stores_nothing_twice(runtime):
+    good = task(runtime, "harbour-times", "/news/2026/11/16/southampton-channel-dredging-approved")
+    missing = task(runtime, "harbour-times", "/news/2026/11/15/ferry-timetable-changes")
+    event = sqs_event(good, missing, "{not json")
+    process = runtime.handlers["process"]
+
+    response = process.handler(event, LambdaContext("process"))
+    assert response["batchItemFailures"] == [{"itemIdentifier": event["Records"][2]["messageId"]}]
+    first_records = records_in_s3(runtime)
+    assert len(first_records) == 1
+
+    events_before = _published(runtime)
+    response = process.handler(event, LambdaContext("process"))  # SQS delivers the same messages again
+    assert len(response["batchItemFailures"]) == 1
+    assert records_in_s3(runtime) == first_records
+    table = runtime.deps.table()
+    stored = table.get_url(json.loads(good)["url"])
+    assert stored.status == "stored"
+    assert [v["version"] for v in table.versions(stored.article_id)] == [1]
+    assert _published(runtime) == events_before
+    skipped = table.get_url(json.loads(missing)["url"])
+    assert (skipped.status, skipped.reason) == ("skipped", "http_client_error")
+
+
+def test_a_failing_fetch_fails_only_its_record(runtime):
+    unreachable = ArticleTask(
+        url="http://127.0.0.1:9/never", source_id="harbour-times", discovered_at=TICK, discovered_via="feed"
+    ).model_dump_json()
+    good = task(runtime, "harbour-times", "/news/2026/11/16/southampton-channel-dredging-approved")
+    event = sqs_event(unreachable, good)
+    response = runtime.handlers["process"].handler(event, LambdaContext("process"))
+    assert response["batchItemFailures"] == [{"itemIdentifier": event["Records"][0]["messageId"]}]
+    assert len(records_in_s3(runtime)) == 1
+
+
+def test_two_discoverers_at_once_never_enqueue_an_article_twice(runtime):
+    request = DiscoverRequest(source_id="civic-wire", tick=TICK).model_dump_json()
+    discover = runtime.handlers["discover"]
+    results = []
+
+    def run_one():
+        results.append(discover.handler(sqs_event(request), LambdaContext("discover")))
+
+    threads = [threading.Thread(target=run_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [{"batchItemFailures": []}] * 2
+    sqs = runtime.clients["sqs"]
+    bodies = []
+    while True:
+        received = sqs.receive_message(QueueUrl=runtime.resources.queues["ArticleQueue"].url, MaxNumberOfMessages=10)
+        messages = received.get("Messages", [])
+        if not messages:
+            break
+        bodies += [json.loads(m["Body"])["url"] for m in messages]
+    assert bodies
+    assert len(bodies) == len(set(bodies))
+
+
+def _published(runtime) -> int:
+    """Events reach a consumer queue through a rule, as a downstream team would subscribe."""
+    return runtime.published_count if hasattr(runtime, "published_count") else _subscribe(runtime)
+
+
+def _subscribe(runtime) -> int:
+    events, sqs = runtime.clients["events"], runtime.clients["sqs"]
+    url = sqs.create_queue(QueueName="consumer")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(
+        Name="consumer",
+        EventBusName=runtime.resources.event_bus_name,
+        EventPattern=json.dumps({"source": ["newsingest"], "detail-type": ["ArticleIngested", "ArticleUpdated"]}),
+    )
+    events.put_targets(
+        Rule="consumer", EventBusName=runtime.resources.event_bus_name, Targets=[{"Id": "q", "Arn": arn}]
+    )
+    return 0
