@@ -36,12 +36,15 @@ test: $(STAMP) ## the whole test suite, offline
 lint: $(STAMP) ## ruff over code and tests
 	$(BIN)/ruff check functions tests bench
 
-bench: $(STAMP) ## speed and memory benchmarks (discovery, processing)
+bench: $(STAMP) ## speed and memory benchmarks (discovery, processing, cold start)
 	$(BIN)/python bench/discovery_bench.py
 	$(BIN)/python bench/process_bench.py
+	$(BIN)/python bench/cold_start.py
 
 bench-quality: $(STAMP) ## extraction quality on ../shared/datasets/article-extraction-benchmark
 	$(BIN)/python bench/quality_bench.py
 
 clean:
-	rm -rf $(VENV) .aws-sam $(OUT) .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(OUT) .pytest_cache .newsingest
+
+include infra.mk

@@ -15,11 +15,12 @@ $(SAM_STAMP):
 validate: $(SAM_STAMP) $(STAMP) ## sam validate --lint, plus cfn-lint over the offline SAM translation
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM) validate --lint --template template.yaml
 	$(BIN)/python infra/lint_template.py template.yaml
+	$(BIN)/python infra/layer_requirements.py --check
 
 # sam build runs the layer makefiles with `pip`/`python` from PATH: the venv's python3.12 comes first.
 build: $(SAM_STAMP) ## sam build (layers via infra/layers/*/Makefile; no Docker)
 	PATH="$(abspath $(SAM_VENV))/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 \
 		$(SAM) build --template template.yaml --parallel
 
-size-check: build ## unzipped size per function with its layers (< 250 MB) and handler imports under python3.12
-	$(PYTHON) -I infra/check_size.py .aws-sam/build
+size-check: build $(STAMP) ## unzipped size per function with its layers (< 250 MB) and handler imports under python3.12
+	$(BIN)/python infra/check_size.py --python $(PYTHON) .aws-sam/build
