@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -95,8 +96,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             export_jsonl(records, args.export)
         console.print(_where_table(runtime, records, depths, args.export))
         if args.keep_running:
-            console.print("embedded AWS stays up: in another shell, `newsingest query --local ...`; Ctrl-C ends it")
-            _wait_forever()
+            console.print("embedded AWS stays up and the queues keep draining: `newsingest query`, `replay`,")
+            console.print("`backfill` in another shell use it (.newsingest/local.json). Ctrl-C ends it.")
+            with contextlib.suppress(KeyboardInterrupt):
+                runtime.serve()
     return 1 if any(depths.values()) else 0
 
 
@@ -170,16 +173,6 @@ def _where_table(runtime, records, depths: dict[str, int], export: Path | None) 
         table.add_row("export (JSON lines)", str(export))
     table.add_row("handler logs + EMF metrics", str(runtime.log_path))
     return table
-
-
-def _wait_forever() -> None:
-    import time
-
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
 
 
 # -- extract --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -173,6 +174,15 @@ class LocalRuntime:
             process=_diff(self.process.stats, before_process),
             metrics=self._new_metrics(),
         )
+
+    def serve(self, poll_seconds: float = 1.0) -> None:
+        """Keep the event source mappings running (for `replay`, `backfill` and `query` from other shells)."""
+        while True:
+            with contextlib.redirect_stdout(self._log):
+                busy = self.discover.poll_once() + self.process.poll_once()
+            self._log.flush()
+            if not busy:
+                time.sleep(poll_seconds)
 
     def _new_metrics(self) -> Counter:
         with self.log_path.open(encoding="utf-8") as handle:

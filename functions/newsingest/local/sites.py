@@ -205,10 +205,10 @@ class _Handler(BaseHTTPRequestHandler):
         site, sites = self.server.site, self.server.sites
         path = urlsplit(self.path).path or "/"
         conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
+        self._log_entry = (site.id, self.command, path, conditional)
         if path in site.slow:
             time.sleep(SLOW_SECONDS)
-        status = self._respond(site, sites, path, send_body)
-        sites._record(RequestLog(site.id, self.command, path, status, conditional))
+        self._respond(site, sites, path, send_body)
 
     def _respond(self, site: _Site, sites: SampleSites, path: str, send_body: bool) -> int:
         if path in site.redirects:
@@ -257,6 +257,9 @@ class _Handler(BaseHTTPRequestHandler):
             if "Content-Type" not in (headers or {}):
                 self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
+        # Logged before the client can see the answer, so a client never reads a log that lags behind it.
+        site_id, method, path, conditional = self._log_entry
+        self.server.sites._record(RequestLog(site_id, method, path, int(status), conditional))
         self.end_headers()
         if send_body and status != HTTPStatus.NOT_MODIFIED:
             self.wfile.write(body)
