@@ -1,0 +1,217 @@
+"""Candidate metadata from each signal a page carries, read from the one parsed tree.
+
+Each signal yields a `Signals` of raw candidates; fields.py reconciles them per field and
+records which one won. Nothing here judges quality: a broken JSON-LD block is skipped, not fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml.html import HtmlElement
+
+ARTICLE_TYPES = frozenset(
+    {
+        "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+        "ReviewNewsArticle", "BackgroundNewsArticle", "AskPublicNewsArticle", "BlogPosting",
+        "LiveBlogPosting", "SocialMediaPosting", "TechArticle", "ScholarlyArticle", "Report", "WebPage",
+    }
+)  # fmt: skip
+_ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "NGO"})
+_COMMENTS = re.compile(r"^\s*(<!--|<!\[CDATA\[)|(-->|\]\]>)\s*$")
+_DATE_META = (
+    "date", "pubdate", "publishdate", "publish-date", "dc.date", "dc.date.issued", "dcterms.created",
+    "article.published", "parsely-pub-date", "sailthru.date", "og:published_time",
+)  # fmt: skip
+_MODIFIED_META = ("dc.date.modified", "dcterms.modified", "article.updated", "last-modified", "og:updated_time")
+
+
+@dataclass
+class Signals:
+    """Candidate values from one signal; `source` is what provenance records."""
+
+    source: str
+    title: str | None = None
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)  # bylines as written: may hold several names
+    credits: list[str] = field(default_factory=list)  # declared organisations (JSON-LD author @type)
+    published: str | None = None
+    modified: str | None = None
+    section: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    language: str | None = None
+    accessible_for_free: bool | None = None
+
+
+def jsonld_signals(tree: HtmlElement) -> Signals:
+    """The first article-typed JSON-LD node, searched through lists and @graph."""
+    out = Signals("jsonld")
+    node = next(_article_nodes(tree), None)
+    if node is None:
+        return out
+    out.title = _text(node.get("headline")) or _text(node.get("name"))
+    out.description = _text(node.get("description"))
+    for author in _as_list(node.get("author")) + _as_list(node.get("creator")):
+        name = _text(author.get("name") if isinstance(author, dict) else author)
+        if not name:
+            continue
+        is_org = isinstance(author, dict) and bool(_types(author) & _ORG_TYPES)
+        (out.credits if is_org else out.authors).append(name)
+    out.published = _text(node.get("datePublished")) or _text(node.get("dateCreated"))
+    out.modified = _text(node.get("dateModified"))
+    sections = [s for s in (_text(v) for v in _as_list(node.get("articleSection"))) if s]
+    out.section = sections[0] if sections else None
+    out.categories = sections
+    out.tags = _keywords(node.get("keywords"))
+    out.image = _image(node.get("image")) or _image(node.get("thumbnailUrl"))
+    out.language = _text(node.get("inLanguage"))
+    out.accessible_for_free = _free(node)
+    return out
+
+
+def opengraph_signals(tree: HtmlElement) -> Signals:
+    meta = _meta_values(tree, "property")
+    return Signals(
+        "opengraph",
+        title=_first(meta, "og:title"),
+        description=_first(meta, "og:description"),
+        authors=[a for a in meta.get("article:author", []) if not a.startswith(("http://", "https://", "/"))],
+        published=_first(meta, "article:published_time"),
+        modified=_first(meta, "article:modified_time") or _first(meta, "og:updated_time"),
+        section=_first(meta, "article:section"),
+        tags=[t for tag in meta.get("article:tag", []) for t in _keywords(tag)],
+        image=_first(meta, "og:image:secure_url") or _first(meta, "og:image"),
+        language=_first(meta, "og:locale"),
+    )
+
+
+def meta_signals(tree: HtmlElement) -> Signals:
+    """Plain <meta name=...>, <title> and microdata itemprops."""
+    meta = _meta_values(tree, "name")
+    for name, values in _meta_values(tree, "itemprop").items():
+        meta.setdefault(f"itemprop:{name}", values)
+    title = tree.findtext(".//title")
+    return Signals(
+        "meta",
+        title=_text(title) or _first(meta, "twitter:title"),
+        description=_first(meta, "description") or _first(meta, "twitter:description"),
+        authors=meta.get("author", []) + meta.get("byl", []) + meta.get("dc.creator", []),
+        published=next((v for k in _DATE_META if (v := _first(meta, k))), None)
+        or _first(meta, "itemprop:datepublished"),
+        modified=next((v for k in _MODIFIED_META if (v := _first(meta, k))), None)
+        or _first(meta, "itemprop:datemodified"),
+        section=_first(meta, "section") or _first(meta, "parsely-section"),
+        tags=_keywords(_first(meta, "news_keywords") or _first(meta, "keywords")),
+        image=_first(meta, "twitter:image") or _first(meta, "twitter:image:src"),
+        language=_first(meta, "language") or _first(meta, "dc.language"),
+    )
+
+
+def trafilatura_signals(document: Any) -> Signals:
+    """trafilatura's own metadata (its date comes from htmldate over the same tree)."""
+    if document is None:
+        return Signals("trafilatura")
+    return Signals(
+        "trafilatura",
+        title=document.title,
+        description=document.description,
+        authors=[a for a in (document.author or "").split(";") if a.strip()],
+        published=document.date,
+        categories=list(document.categories or []),
+        tags=list(document.tags or []),
+        image=document.image,
+    )
+
+
+def _article_nodes(tree: HtmlElement) -> Iterator[dict]:
+    nodes = [n for script in tree.xpath('//script[@type="application/ld+json"]') for n in _walk(_load(script))]
+    yield from (n for n in nodes if _types(n) & ARTICLE_TYPES - {"WebPage"})
+    yield from (n for n in nodes if "WebPage" in _types(n) and n.get("headline"))
+
+
+def _load(script: HtmlElement) -> Any:
+    raw = _COMMENTS.sub("", (script.text or "").strip()).rstrip(";")
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError:
+        return None
+
+
+def _walk(value: Any) -> Iterator[dict]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _walk(item)
+    elif isinstance(value, dict):
+        yield value
+        yield from _walk(value.get("@graph"))
+        yield from _walk(value.get("mainEntity"))
+
+
+def _types(node: dict) -> set[str]:
+    return {t.rsplit("/", 1)[-1] for t in _as_list(node.get("@type")) if isinstance(t, str)}
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value")
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _keywords(value: Any) -> list[str]:
+    words = []
+    for item in _as_list(value):
+        if isinstance(item, str):
+            words.extend(w.strip() for w in item.split(","))
+        elif (name := _text(item)) is not None:
+            words.append(name)
+    return [w for w in words if w]
+
+
+def _image(value: Any) -> str | None:
+    for item in _as_list(value):
+        url = item.get("url") or item.get("contentUrl") if isinstance(item, dict) else item
+        if isinstance(url, str) and url.strip():
+            return url.strip()
+    return None
+
+
+def _free(node: dict) -> bool | None:
+    flags = [node.get("isAccessibleForFree")] + [
+        part.get("isAccessibleForFree") for part in _as_list(node.get("hasPart")) if isinstance(part, dict)
+    ]
+    values = [str(f).strip().lower() for f in flags if f is not None]
+    if "false" in values:
+        return False
+    return True if "true" in values else None
+
+
+def _meta_values(tree: HtmlElement, attribute: str) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for element in tree.xpath(f"//meta[@{attribute}][@content]"):
+        key = element.get(attribute).strip().lower()
+        content = " ".join(element.get("content").split())
+        if content:
+            values.setdefault(key, []).append(content)
+    return values
+
+
+def _first(meta: dict[str, list[str]], key: str) -> str | None:
+    found = meta.get(key)
+    return found[0] if found else None

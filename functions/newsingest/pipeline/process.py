@@ -1,0 +1,206 @@
+"""The offline process step: page bytes -> Article records, one batch at a time.
+
+Per page: parse once, read every signal, extract the body with trafilatura, clean it,
+check for walls, fingerprint it. Then one tagger call for the whole batch, so spaCy's
+nlp.pipe (or Comprehend's batch API) sees every text at once. Versions and duplicates
+are decided later by storage, which knows what was stored before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import trafilatura
+from lxml.etree import LxmlError
+
+from newsingest import PIPELINE_VERSION
+from newsingest.discovery.urls import prefer_page_canonical
+from newsingest.entities.tagger import Tagger, TagRequest, TagResult
+from newsingest.extraction.cleaning import clean_body
+from newsingest.extraction.fields import Fields, hint_signals, reconcile
+from newsingest.extraction.fingerprints import content_hash, simhash
+from newsingest.extraction.page import ExtractionError, Page, parse_page
+from newsingest.extraction.signals import jsonld_signals, meta_signals, opengraph_signals, trafilatura_signals
+from newsingest.extraction.walls import SHORT_WORDS, detect_wall
+from newsingest.models.messages import EntryHints
+from newsingest.models.outcomes import SkipReason
+from newsingest.models.records import Article, Flag
+from newsingest.storage.keys import article_id_for
+
+MIN_ARTICLE_WORDS = 10  # fewer, with no wall to explain it: a navigation or error page, not an article
+MIN_PRECISE_WORDS = 50  # fewer words from favor_precision: retry in trafilatura's balanced mode
+
+__all__ = ["ExtractionError", "PageInput", "Skip", "process_page", "process_pages"]
+
+
+@dataclass
+class PageInput:
+    html: bytes
+    url: str  # the URL fetched, after redirects
+    source_id: str
+    fetched_at: datetime
+    raw_s3_key: str | None = None
+    hints: EntryHints | None = None
+    requested_url: str | None = None
+
+
+@dataclass
+class Skip:
+    reason: SkipReason
+    detail: str
+
+
+@dataclass
+class _Extracted:
+    """One page after the per-page steps, waiting for the batch's tagger call."""
+
+    page: Page
+    source: PageInput
+    fields: Fields
+    text: str
+    flags: list[Flag]
+
+
+def process_pages(
+    inputs: Sequence[PageInput],
+    *,
+    tagger: Tagger | None,
+    boilerplate: Mapping[str, Collection[str]] | None = None,
+) -> list[Article | Skip]:
+    """One result per input, in order; a bad page becomes a Skip, never a failed batch.
+
+    `boilerplate` maps source_id to the lines that source repeats (cleaning.repeated_lines).
+    """
+    results: list[Article | Skip | _Extracted] = []
+    for item in inputs:
+        try:
+            results.append(_extract(item, (boilerplate or {}).get(item.source_id, ())))
+        except ExtractionError as err:
+            results.append(Skip(err.reason, err.detail))
+        except (RecursionError, LxmlError) as err:  # markup that breaks the parser or the extractor
+            results.append(Skip(SkipReason.NOT_HTML, f"unprocessable markup: {err!r}"))
+    pending = [r for r in results if isinstance(r, _Extracted)]
+    tags = iter(_tag(pending, tagger))
+    return [_article(r, next(tags), tagger) if isinstance(r, _Extracted) else r for r in results]
+
+
+def process_page(
+    html: bytes | str,
+    url: str,
+    *,
+    source_id: str = "adhoc",
+    fetched_at: datetime | None = None,
+    tagger: Tagger | None = None,
+) -> Article:
+    """One saved page -> its Article; raises ExtractionError with the reason when there is none."""
+    item = PageInput(
+        html=html.encode("utf-8") if isinstance(html, str) else html,
+        url=url,
+        source_id=source_id,
+        fetched_at=fetched_at or datetime.now(UTC),
+    )
+    result = process_pages([item], tagger=tagger)[0]
+    if isinstance(result, Skip):
+        raise ExtractionError(result.reason, result.detail)
+    return result
+
+
+def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
+    page = parse_page(item.html, item.url)
+    document = _trafilatura(page, with_metadata=True, favor_precision=True)
+    signals = [
+        jsonld := jsonld_signals(page.tree),
+        opengraph_signals(page.tree),
+        meta_signals(page.tree),
+        trafilatura_signals(document),
+    ]
+    titles = {s.title for s in signals}
+    text = _body(_raw(document), repeated, titles)
+    if len(text.split()) < MIN_PRECISE_WORDS:
+        # Precision mode sometimes keeps only a stray block; balanced mode finds the article.
+        fallback = _body(_raw(_trafilatura(page, with_metadata=False)), repeated, titles)
+        text = max(text, fallback, key=len)
+    if not text:
+        wall = detect_wall(page.tree, _raw(document), jsonld.accessible_for_free)
+        raise ExtractionError(SkipReason.NO_TEXT, f"{wall.kind}: {wall.reason}" if wall else "no article body")
+    wall = detect_wall(page.tree, text, jsonld.accessible_for_free)
+    words = len(text.split())
+    if words < MIN_ARTICLE_WORDS and wall is None:
+        raise ExtractionError(SkipReason.NOT_AN_ARTICLE, f"only {words} words of text and no wall")
+    fields = reconcile(
+        [*signals, hint_signals(item.hints)],
+        text=text,
+        url=item.url,
+        fetched_at=item.fetched_at,
+        declared_language=page.lang,
+    )
+    flags = list(fields.flags)
+    if wall:
+        flags.append(wall)
+    elif words < SHORT_WORDS / 3:
+        flags.append(Flag(kind="short_text", reason=f"{words} words"))
+    return _Extracted(page=page, source=item, fields=fields, text=text, flags=flags)
+
+
+def _trafilatura(page: Page, **options: bool):
+    """trafilatura over our tree (it copies the tree before pruning; it does not re-parse)."""
+    return trafilatura.bare_extraction(page.tree, url=page.url, include_comments=False, include_images=False, **options)
+
+
+def _raw(document) -> str:
+    return document.text if document is not None and document.text else ""
+
+
+def _body(raw: str, repeated: Collection[str], titles: Collection[str | None]) -> str:
+    """Cleaned body text, without a leading headline line (the title is a field of its own)."""
+    text, _removed = clean_body(raw, repeated)
+    first, _, rest = text.partition("\n")
+    headlines = {" ".join(t.split()).casefold() for t in titles if t}
+    return rest if " ".join(first.split()).casefold() in headlines else text
+
+
+def _tag(pending: list[_Extracted], tagger: Tagger | None) -> list[TagResult]:
+    if tagger is None:
+        return [TagResult(flag=Flag(kind="not_tagged", reason="no tagger configured")) for _ in pending]
+    requests = [TagRequest(text=p.text, title=p.fields.title, language=p.fields.language) for p in pending]
+    return tagger.tag(requests) if requests else []
+
+
+def _article(extracted: _Extracted, tags: TagResult, tagger: Tagger | None) -> Article:
+    item, fields, text = extracted.source, extracted.fields, extracted.text
+    canonical = prefer_page_canonical(item.url, extracted.page.canonical)
+    versions = {"trafilatura": trafilatura.__version__}
+    if tagger is not None:
+        versions["tagger"] = tagger.name
+    return Article(
+        article_id=article_id_for(canonical),
+        url=item.url,
+        canonical_url=canonical,
+        source_id=item.source_id,
+        domain=(urlsplit(canonical).hostname or "").removeprefix("www."),
+        title=fields.title,
+        description=fields.description,
+        authors=fields.authors,
+        credits=fields.credits,
+        published_at=fields.published_at,
+        modified_at=fields.modified_at,
+        fetched_at=item.fetched_at,
+        language=fields.language,
+        section=fields.section,
+        categories=fields.categories,
+        tags=fields.tags,
+        image=fields.image,
+        text=text,
+        word_count=len(text.split()),
+        content_hash=content_hash(text),
+        simhash=simhash(text),
+        entities=tags.entities,
+        flags=extracted.flags + ([tags.flag] if tags.flag else []),
+        provenance=fields.provenance,
+        raw_s3_key=item.raw_s3_key,
+        pipeline_version=PIPELINE_VERSION,
+        extractor_versions=versions,
+    )

@@ -1,0 +1,159 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from newsingest.extraction.fields import (
+    CLOCK_SKEW,
+    hint_signals,
+    parse_datetime,
+    reconcile,
+    site_label,
+    split_byline,
+)
+from newsingest.extraction.signals import Signals
+from newsingest.models.messages import EntryHints
+
+FETCHED = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+URL = "https://news.example.org/story"
+ENGLISH = "The council met on Monday evening to discuss the budget for the coming year. " * 5
+
+
+def _reconcile(*signals: Signals, text: str = ENGLISH, declared: str | None = None):
+    return reconcile(signals, text=text, url=URL, fetched_at=FETCHED, declared_language=declared)
+
+
+@pytest.mark.parametrize(
+    ("byline", "people", "credits"),
+    [
+        ("By Jane Doe", ["Jane Doe"], []),
+        ("BY JANE DOE", ["JANE DOE"], []),
+        ("Jane Doe, John Roe and Ana Lima", ["Jane Doe", "John Roe", "Ana Lima"], []),
+        ("By Jane Doe & John Roe", ["Jane Doe", "John Roe"], []),
+        ("Jane Doe; John Roe", ["Jane Doe", "John Roe"], []),
+        ("Jane Doe, Reuters", ["Jane Doe"], ["Reuters"]),
+        ("Associated Press", [], ["Associated Press"]),
+        ("AP", [], ["AP"]),
+        ("AFP", [], ["AFP"]),
+        ("Gazette Staff", [], ["Gazette Staff"]),
+        ("Newsroom", [], ["Newsroom"]),
+        ("Express.co.uk", [], ["Express.co.uk"]),
+        ("Jane Doe, Political Correspondent", ["Jane Doe"], []),
+        ("jane@example.org", [], []),
+        ("Analysis by Chris Doe", ["Chris Doe"], []),
+        ("JILL ROE Associated Press", ["JILL ROE"], ["Associated Press"]),
+        ("Sandee Doe, CNN", ["Sandee Doe"], ["CNN"]),
+        ("Ilana Doe, MS, RDN", ["Ilana Doe"], []),
+        ("Jeff Roe Monday, November", ["Jeff Roe"], []),
+        ("Carrie Doe November", ["Carrie Doe"], []),
+        ("Theresa May", ["Theresa May"], []),
+    ],
+)
+def test_split_byline(byline, people, credits):
+    assert split_byline(byline) == (people, credits)
+
+
+@pytest.mark.parametrize(
+    ("byline", "url", "credits"),
+    [
+        ("Gazette Sport", "https://www.gazette.co.uk/sport/1", ["Gazette Sport"]),
+        ("Valley Gazette", "https://valleygazette.com/a", ["Valley Gazette"]),
+        ("Gazette Sport", "https://other.example.org/a", []),
+    ],
+)
+def test_a_byline_naming_the_site_is_a_credit(byline, url, credits):
+    assert split_byline(byline, site_label(url))[1] == credits
+
+
+def test_authors_come_from_one_signal_in_order_of_trust():
+    jsonld = Signals("jsonld", authors=["Ann Lee"], credits=["Reuters"])
+    meta = Signals("meta", authors=["Someone Else"])
+    fields = _reconcile(jsonld, meta)
+    assert (fields.authors, fields.credits, fields.provenance["authors"]) == (["Ann Lee"], ["Reuters"], "jsonld")
+
+
+def test_staff_only_byline_gives_credit_and_no_people():
+    fields = _reconcile(Signals("meta", authors=["By Gazette Staff"]))
+    assert (fields.authors, fields.credits) == ([], ["Gazette Staff"])
+
+
+def test_first_signal_with_a_value_wins_per_field_and_is_recorded():
+    fields = _reconcile(
+        Signals("jsonld", title="From JSON-LD"),
+        Signals("opengraph", title="From OG", description="OG description", image="/img/a.jpg"),
+        Signals("trafilatura", title="From trafilatura", tags=["x", "X", " y "]),
+    )
+    assert (fields.title, fields.description) == ("From JSON-LD", "OG description")
+    assert fields.image == "https://news.example.org/img/a.jpg"
+    assert fields.tags == ["x", "y"]
+    assert fields.provenance == {
+        "title": "jsonld",
+        "description": "opengraph",
+        "image": "opengraph",
+        "tags": "trafilatura",
+        "language": "text",
+    }
+
+
+def test_dates_are_utc():
+    fields = _reconcile(Signals("opengraph", published="2024-03-05T09:30:00-05:00"))
+    assert fields.published_at == datetime(2024, 3, 5, 14, 30, tzinfo=UTC)
+    assert fields.provenance["published_at"] == "opengraph"
+
+
+def test_unparseable_date_falls_through_to_the_next_signal():
+    fields = _reconcile(Signals("jsonld", published="yesterday-ish"), Signals("meta", published="2024-05-01"))
+    assert fields.published_at == datetime(2024, 5, 1, tzinfo=UTC)
+    assert fields.provenance["published_at"] == "meta"
+
+
+def test_future_date_beyond_skew_is_clamped_and_flagged():
+    fields = _reconcile(Signals("jsonld", published="2031-01-01T00:00:00Z"))
+    assert fields.published_at == FETCHED
+    assert [f.kind for f in fields.flags] == ["future_date_clamped"]
+    assert "2031-01-01" in fields.flags[0].reason
+
+
+def test_date_within_skew_is_kept():
+    within = FETCHED + CLOCK_SKEW / 2
+    fields = _reconcile(Signals("jsonld", published=within.isoformat()))
+    assert (fields.published_at, fields.flags) == (within, [])
+
+
+def test_modified_before_published_is_dropped():
+    fields = _reconcile(Signals("jsonld", published="2024-05-02T00:00:00Z", modified="2024-05-01T00:00:00Z"))
+    assert fields.modified_at is None
+    assert "modified_at" not in fields.provenance
+
+
+def test_feed_hints_are_the_last_resort():
+    hints = EntryHints(title="Feed title", published_at=datetime(2024, 4, 1, 8, tzinfo=UTC))
+    fields = _reconcile(Signals("jsonld", title="Page title"), hint_signals(hints))
+    assert fields.title == "Page title"
+    assert (fields.published_at, fields.provenance["published_at"]) == (hints.published_at, "feed")
+
+
+def test_language_from_text_overrides_a_wrong_declaration():
+    french = "La mairie a annoncé lundi la rénovation complète du marché couvert, fermé depuis l'hiver. " * 4
+    fields = _reconcile(Signals("meta"), text=french, declared="en")
+    assert (fields.language, fields.provenance["language"]) == ("fr", "text")
+
+
+def test_short_text_takes_the_declared_language():
+    fields = _reconcile(Signals("meta"), text="Ja.", declared="de-AT")
+    assert (fields.language, fields.provenance["language"]) == ("de", "html_lang")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2019-11-18T10:00:00Z", datetime(2019, 11, 18, 10, tzinfo=UTC)),
+        ("2019-11-18", datetime(2019, 11, 18, tzinfo=UTC)),
+        ("Mon, 18 Nov 2019 10:00:00 EST", datetime(2019, 11, 18, 15, tzinfo=UTC)),
+        ("Mon, 18 Nov 2019 10:00:00 +0100", datetime(2019, 11, 18, 9, tzinfo=UTC)),
+        ("not a date", None),
+        ("1970-01-01T00:00:00Z", None),
+        ("", None),
+    ],
+)
+def test_parse_datetime(value, expected):
+    assert parse_datetime(value) == expected

@@ -1,0 +1,81 @@
+from lxml.html import document_fromstring
+
+from newsingest.extraction.signals import jsonld_signals, meta_signals, opengraph_signals
+
+
+def _tree(head: str, body: str = "<p>x</p>"):
+    return document_fromstring(f"<html><head>{head}</head><body>{body}</body></html>")
+
+
+def _ld(payload: str) -> str:
+    return f'<script type="application/ld+json">{payload}</script>'
+
+
+def test_jsonld_article_inside_graph(page_bytes):
+    signals = jsonld_signals(document_fromstring(page_bytes("seed-article.html")))
+    assert signals.title.startswith("Putin’s new Cuba")
+    assert signals.authors == ["Ciaran McGrath"]
+    assert signals.published == "2019-09-23T12:29:00+01:00"
+    assert signals.modified == "2019-09-23T13:05:00+01:00"
+    assert signals.section == "World"
+    assert signals.tags == ["Venezuela", "Russia", "Donald Trump", "Nicolas Maduro"]
+    assert signals.accessible_for_free is True
+
+
+def test_jsonld_broken_block_is_skipped_and_list_is_searched(page_bytes):
+    signals = jsonld_signals(document_fromstring(page_bytes("agency.html")))
+    assert signals.title == "Harbour authority approves new ferry terminal"
+    assert signals.authors == ["Maria Costa"]
+    assert signals.credits == ["Reuters"]  # declared Organization: a credit, not a person
+    assert signals.image == "https://news.example.org/img/ferry.jpg"
+    assert signals.tags == ["Ports", "Transport"]
+
+
+def test_jsonld_ignores_non_article_nodes():
+    head = _ld('{"@type": "Organization", "name": "Gazette", "description": "A paper"}')
+    assert jsonld_signals(_tree(head)).title is None
+
+
+def test_jsonld_type_list_and_schema_url_type():
+    head = _ld('{"@type": ["http://schema.org/BlogPosting"], "headline": "A post", "author": "Ann Lee"}')
+    signals = jsonld_signals(_tree(head))
+    assert (signals.title, signals.authors) == ("A post", ["Ann Lee"])
+
+
+def test_jsonld_paywall_flag_as_string_or_in_has_part():
+    as_string = _ld('{"@type": "NewsArticle", "headline": "h", "isAccessibleForFree": "False"}')
+    in_part = _ld('{"@type": "NewsArticle", "headline": "h", "hasPart": [{"isAccessibleForFree": false}]}')
+    assert jsonld_signals(_tree(as_string)).accessible_for_free is False
+    assert jsonld_signals(_tree(in_part)).accessible_for_free is False
+
+
+def test_jsonld_inside_html_comment_markers_is_read():
+    head = _ld('<!-- {"@type": "NewsArticle", "headline": "Wrapped"} -->')
+    assert jsonld_signals(_tree(head)).title == "Wrapped"
+
+
+def test_opengraph_and_article_meta(page_bytes):
+    signals = opengraph_signals(document_fromstring(page_bytes("og-only.html")))
+    assert signals.title == "Riverside bakery doubles its bread output after winning city contract"
+    assert signals.published == "2024-03-05T09:30:00-05:00"
+    assert signals.modified == "2024-03-05T11:00:00-05:00"
+    assert signals.tags == ["Riverside", "Small business", "Schools"]
+    assert signals.section == "Business"
+    assert signals.image == "/images/2024/03/bakery-ovens.jpg"
+
+
+def test_article_author_urls_are_not_names():
+    head = '<meta property="article:author" content="https://facebook.com/someone">'
+    assert opengraph_signals(_tree(head)).authors == []
+
+
+def test_plain_meta():
+    head = (
+        "<title>Page title</title>"
+        '<meta name="author" content="Ann Lee"><meta name="description" content="About it">'
+        '<meta name="news_keywords" content="a, b ,c"><meta name="pubdate" content="2024-01-02T03:04:05Z">'
+    )
+    signals = meta_signals(_tree(head))
+    assert (signals.title, signals.description, signals.authors) == ("Page title", "About it", ["Ann Lee"])
+    assert signals.tags == ["a", "b", "c"]
+    assert signals.published == "2024-01-02T03:04:05Z"
