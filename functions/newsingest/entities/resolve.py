@@ -55,6 +55,24 @@ ORG_HEADS = frozenset(
     }
 )  # fmt: skip
 
+# A multi-word name's head word outranks the small model's label when they disagree:
+# "Chichester Harbour" is a place and "Newcastle United" a club whatever NER guessed.
+PLACE_HEADS = frozenset(
+    {
+        "Harbour", "Harbor", "Bay", "Island", "Islands", "Isle", "River", "Park", "Hill", "Hills", "Valley",
+        "Moor", "Fell", "Forest", "Coast", "Street", "Road", "Bridge", "Lake", "Mountain", "Mountains",
+        "Peninsula", "Estuary", "Firth", "Sound", "Channel", "Strait", "Square", "Airport", "Station",
+    }
+)  # fmt: skip
+ORG_NAME_HEADS = ORG_HEADS | frozenset(
+    {
+        "University", "College", "Ltd", "plc", "Inc", "Group", "Trust", "Authority", "Board",
+        "Company", "Bank", "Institute", "Cruises", "Airways", "Airlines", "Railways", "Water", "Energy",
+        "Club", "FC", "United", "Police", "Service", "Organisation", "Organization", "Corporation",
+    }
+)  # fmt: skip
+EVENT_FIRST_WORDS = frozenset({"Storm", "Hurricane", "Typhoon", "Cyclone", "Operation"})
+
 LEAD_PARAGRAPHS = 2
 LEAD_CHARS = 500
 TITLE_WEIGHT, LEAD_WEIGHT, FREQUENCY_WEIGHT = 0.4, 0.3, 0.3
@@ -269,13 +287,27 @@ def _entity(
     in_title = bool(title) and any(_in_text(form, title or "") for form in forms)
     in_lead = offsets[0] < lead_end
     salience = TITLE_WEIGHT * in_title + LEAD_WEIGHT * in_lead + FREQUENCY_WEIGHT * len(members) / max_mentions
+    name = _display_name(named)
     return Entity(
-        name=_display_name(named),
-        type=_vote(votes),
+        name=name,
+        type=_by_shape(name, _vote(votes)),
         mentions=len(members),
         offsets=offsets,
         salience=round(salience, 3),
     )
+
+
+def _by_shape(name: str, voted: EntityType) -> EntityType:
+    words = name.split()
+    if len(words) < 2:
+        return voted
+    if words[0] in EVENT_FIRST_WORDS:
+        return EntityType.EVENT
+    if words[-1] in ORG_NAME_HEADS and voted in (EntityType.PERSON, EntityType.PLACE):
+        return EntityType.ORG
+    if words[-1] in PLACE_HEADS and voted in (EntityType.PERSON, EntityType.ORG):
+        return EntityType.PLACE
+    return voted
 
 
 def _display_name(spans: list[_Span]) -> str:

@@ -207,3 +207,20 @@ def test_a_name_never_runs_over_a_line_break():
     mentions = mentions_of(text, ("Buy Now\n\nApple iPhone 7 Plus", "ORG", 0))
 
     assert [e.name for e in resolve(mentions, text, None)] == ["Buy Now", "Apple iPhone 7 Plus"]
+
+
+def test_a_names_head_word_outranks_a_contradicting_label():
+    text = "Water rose in Chichester Harbour. Newcastle United won. Storm Brenna hit. Simon Gale spoke."
+    mentions = [
+        Mention("Chichester Harbour", "PERSON", 14, 32),
+        Mention("Newcastle United", "GPE", 34, 50),
+        Mention("Storm Brenna", "PERSON", 56, 68),
+        Mention("Simon Gale", "PERSON", 74, 84),
+    ]
+    types = {e.name: e.type for e in resolve(mentions, text, None)}
+    assert types == {
+        "Chichester Harbour": EntityType.PLACE,
+        "Newcastle United": EntityType.ORG,
+        "Storm Brenna": EntityType.EVENT,
+        "Simon Gale": EntityType.PERSON,
+    }
