@@ -211,3 +211,19 @@ def test_syndicated_copy_has_the_same_hash_and_an_edited_copy_a_near_simhash():
     assert copy.canonical_url == "https://partner.example.net/world/putin-cuba"  # off-site canonical ignored
     assert changed.article_id == first.article_id and changed.content_hash != first.content_hash
     assert hamming(changed.simhash, first.simhash) <= NEAR_DUPLICATE_BITS
+
+
+def test_the_headline_block_is_not_part_of_the_body():
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the report on the harbour works, with enough words to count as text.</p>"
+        for n in range(6)
+    )
+    html = f"""<html><head><title>Harbour works begin</title>
+    <meta property="og:title" content="Harbour works begin">
+    <meta property="og:description" content="Cranes arrive at the quay on Monday.">
+    </head><body><article><p class="kicker">News</p><h1>Harbour works begin</h1>
+    <p class="standfirst">Cranes arrive at the quay on Monday.</p>{paragraphs}</article></body></html>"""
+    article = process_page(html, "https://news.example.org/harbour-works")
+    assert article.title == "Harbour works begin"
+    assert article.text.startswith("Paragraph 0")
+    assert "Cranes arrive" not in article.text

@@ -77,7 +77,11 @@ LEAD_PARAGRAPHS = 2
 LEAD_CHARS = 500
 TITLE_WEIGHT, LEAD_WEIGHT, FREQUENCY_WEIGHT = 0.4, 0.3, 0.3
 
-_LEADING = re.compile(r"[\s\"'“‘(\[]+|the\s+")
+_LEADING = re.compile(
+    r"[\s\"'“‘(\[]+|the\s+"
+    r"|(?:Councillor|Cllr|Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Professor|Prof|Rev|President|Chancellor"
+    r"|Minister|Senator|Judge|General|Captain|Inspector)\.?\s+(?=[A-Z])"  # honorifics: not part of the name
+)
 _SENTENCE_THE = re.compile(r"The\s+")
 _TRAILING = re.compile(r"(?:[\s\"”’',;:!?)\]]+|['’]s)$")
 _POSSESSIVE = re.compile(r"['’]s\s+")

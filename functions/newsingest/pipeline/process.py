@@ -32,6 +32,8 @@ from newsingest.storage.keys import article_id_for
 
 MIN_ARTICLE_WORDS = 10  # fewer, with no wall to explain it: a navigation or error page, not an article
 MIN_PRECISE_WORDS = 50  # fewer words from favor_precision: retry in trafilatura's balanced mode
+HEADLINE_WINDOW = 3  # the headline, when extractors keep it, is among the body's first lines
+KICKER_WORDS = 4  # lines above it as short as this are section labels, not text
 
 __all__ = ["ExtractionError", "PageInput", "Skip", "process_page", "process_pages"]
 
@@ -118,10 +120,11 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         trafilatura_signals(document),
     ]
     titles = {s.title for s in signals}
-    text = _body(_raw(document), repeated, titles)
+    standfirsts = {s.description for s in signals}
+    text = _body(_raw(document), repeated, titles, standfirsts)
     if len(text.split()) < MIN_PRECISE_WORDS:
         # Precision mode sometimes keeps only a stray block; balanced mode finds the article.
-        fallback = _body(_raw(_trafilatura(page, with_metadata=False)), repeated, titles)
+        fallback = _body(_raw(_trafilatura(page, with_metadata=False)), repeated, titles, standfirsts)
         text = max(text, fallback, key=len)
     if not text:
         wall = detect_wall(page.tree, _raw(document), jsonld.accessible_for_free)
@@ -154,12 +157,25 @@ def _raw(document) -> str:
     return document.text if document is not None and document.text else ""
 
 
-def _body(raw: str, repeated: Collection[str], titles: Collection[str | None]) -> str:
-    """Cleaned body text, without a leading headline line (the title is a field of its own)."""
+def _body(
+    raw: str, repeated: Collection[str], titles: Collection[str | None], standfirsts: Collection[str | None]
+) -> str:
+    """Cleaned body text without the page's headline block: the title, the short kicker lines
+    above it ("News", "Business") and the standfirst below it are fields of their own."""
     text, _removed = clean_body(raw, repeated)
-    first, _, rest = text.partition("\n")
-    headlines = {" ".join(t.split()).casefold() for t in titles if t}
-    return rest if " ".join(first.split()).casefold() in headlines else text
+    lines = text.split("\n")
+    headlines = {_folded(t) for t in titles if t}
+    at = next((i for i, line in enumerate(lines[:HEADLINE_WINDOW]) if _folded(line) in headlines), None)
+    if at is None or any(len(line.split()) > KICKER_WORDS for line in lines[:at]):
+        return text
+    rest = lines[at + 1 :]
+    if rest and _folded(rest[0]) in {_folded(d) for d in standfirsts if d}:
+        rest = rest[1:]
+    return "\n".join(rest)
+
+
+def _folded(line: str) -> str:
+    return " ".join(line.split()).casefold()
 
 
 def _tag(pending: list[_Extracted], tagger: Tagger | None) -> list[TagResult]:

@@ -224,3 +224,10 @@ def test_a_names_head_word_outranks_a_contradicting_label():
         "Storm Brenna": EntityType.EVENT,
         "Simon Gale": EntityType.PERSON,
     }
+
+
+def test_honorifics_are_not_part_of_a_name():
+    text = "Councillor Gerald Finch said the cuts were painful. Finch later resigned."
+    mentions = [Mention("Councillor Gerald Finch", "PERSON", 0, 23), Mention("Finch", "PERSON", 52, 57)]
+    (entity,) = resolve(mentions, text, None)
+    assert (entity.name, entity.mentions, entity.offsets) == ("Gerald Finch", 2, [11, 52])
