@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from newsingest.discovery.robots import Robots
 from newsingest.discovery.urls import canonicalize, same_site
 from newsingest.entities.tagger import Tagger
+from newsingest.extraction.cleaning import repeated_lines
 from newsingest.extraction.fingerprints import NEAR_DUPLICATE_BITS, hamming
 from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
 from newsingest.models.messages import ArticleTask
@@ -32,6 +33,8 @@ from newsingest.storage.keys import url_key
 from newsingest.storage.table import IndexTable, LatestVersion
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
+BOILERPLATE_HISTORY = 30  # stored articles per source that boilerplate lines are learned from
+MAX_BOILERPLATE_LINES = 500
 
 
 class RetryLater(Exception):
@@ -99,8 +102,25 @@ def prepare_batch(
             results[i] = _fetched_page(tasks[i], fetched, sources[tasks[i].source_id], stores.archive, now())
 
     pages = [r for r in results if isinstance(r, PageInput)]
-    processed = iter(process_pages(pages, tagger=tagger))
+    boilerplate = {
+        source_id: learned_boilerplate(source_id, stores.table) for source_id in {p.source_id for p in pages}
+    }
+    processed = iter(process_pages(pages, tagger=tagger, boilerplate=boilerplate))
     return [next(processed) if isinstance(r, PageInput) else r for r in results]
+
+
+def learned_boilerplate(source_id: str, table: IndexTable) -> set[str]:
+    """Lines repeated across the source's recent articles, learned from its stored history.
+
+    What was learned once is kept (the item SRC#id/LINES): otherwise, once removed from new
+    records, a line would fade from the history and come back.
+    """
+    known = table.get_boilerplate(source_id)
+    learned = known | repeated_lines(table.recent_texts(source_id, BOILERPLATE_HISTORY))
+    learned = set(sorted(learned)[:MAX_BOILERPLATE_LINES])
+    if learned != known:
+        table.put_boilerplate(source_id, learned)
+    return learned
 
 
 def _archived_page(task: ArticleTask, archive: Archive) -> PageInput:

@@ -323,7 +323,34 @@ class IndexTable:
             request["Limit"] = limit
         return query_all(self.client, **request)
 
+    def recent_texts(self, source_id: str, limit: int) -> list[str]:
+        """The source's latest stored texts, newest first (one Query on BySource)."""
+        items = query_all(
+            self.client,
+            TableName=self.name,
+            IndexName=keys.BY_SOURCE_INDEX,
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues=to_item({":p": keys.source_pk(source_id)}),
+            ProjectionExpression="#r",
+            ExpressionAttributeNames={"#r": "record"},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [json.loads(i["record"])["text"] for i in items if "record" in i]
+
     # -- Source state, robots cache, politeness --------------------------------------------------
+
+    def get_boilerplate(self, source_id: str) -> set[str]:
+        response = self.client.get_item(
+            TableName=self.name, Key=to_item({"pk": keys.source_pk(source_id), "sk": "LINES"})
+        )
+        return set(from_item(response["Item"]).get("lines", [])) if "Item" in response else set()
+
+    def put_boilerplate(self, source_id: str, lines: set[str]) -> None:
+        self.client.put_item(
+            TableName=self.name,
+            Item=to_item({"pk": keys.source_pk(source_id), "sk": "LINES", "lines": sorted(lines)}),
+        )
 
     def get_source_states(self, source_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         keys_ = [{"pk": keys.source_pk(s), "sk": "STATE"} for s in dict.fromkeys(source_ids)]
