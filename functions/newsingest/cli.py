@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 # Wide enough for the summary table when the output is a file or a CI log, not a terminal.
-console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 150)
-errors = Console(file=sys.stderr)
+console = Console(width=None if sys.stdout.isatty() else 150)
+errors = Console(stderr=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +60,35 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("source")
     backfill.add_argument("--since", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     backfill.set_defaults(func=cmd_backfill)
+
+    query = commands.add_parser("query", help="read stored articles (DynamoDB lookups, or SQL over S3 with DuckDB)")
+    lookup = query.add_mutually_exclusive_group(required=True)
+    lookup.add_argument("--id", help="an article id: its latest version")
+    lookup.add_argument("--url", help="an article URL, any spelling or a redirect")
+    lookup.add_argument("--source", help="a source's articles, newest first (with --since/--until)")
+    lookup.add_argument("--day", type=date.fromisoformat, help="a day's articles, YYYY-MM-DD (publication day)")
+    lookup.add_argument("--entity", type=_entity_arg, help="TYPE:NAME, e.g. PERSON:Ana Lima (with --since/--until)")
+    lookup.add_argument("--versions", metavar="ID", help="every version of an article")
+    lookup.add_argument("--sql", help="SQL over the S3 records; the view is `articles` (DuckDB)")
+    query.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
+    query.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
+    query.add_argument("--limit", type=int, help="at most this many articles")
+    query.add_argument("--format", choices=("jsonl", "table"), help="default: table on a terminal, else jsonl")
+    query.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
+    query.set_defaults(func=cmd_query)
+
+    replay = commands.add_parser("replay", help="re-process archived raw pages through the current pipeline")
+    replay.add_argument("--source", help="only this source")
+    replay.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD, fetch day, inclusive")
+    replay.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD, fetch day, inclusive")
+    replay.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
+    replay.set_defaults(func=cmd_replay)
+
+    schema = commands.add_parser("schema", help="the published JSON Schemas")
+    schema_commands = schema.add_subparsers(metavar="ACTION")
+    export = schema_commands.add_parser("export", help="write schemas/*.json from the models")
+    export.add_argument("directory", type=Path, nargs="?", default=Path("schemas"))
+    export.set_defaults(func=cmd_schema_export)
     return parser
 
 
@@ -220,39 +250,161 @@ def use_local_runtime() -> None:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from newsingest.discovery.state import SourceState
     from newsingest.handlers import deps
-    from newsingest.pipeline.discover import discover_source
+    from newsingest.handlers.discover import discover_and_record
 
     use_local_runtime()
-    settings = deps.settings()
     sources = {s.id: s for s in deps.sources()[0]}
     if args.source not in sources:
         errors.print(f"[red]unknown source {args.source!r}[/]; known: {', '.join(sorted(sources))}")
         return 1
     source = sources[args.source]
-    stored = deps.table().get_source_states([source.id]).get(source.id)
-    state = SourceState.model_validate(stored) if stored else SourceState(source_id=source.id)
-    with console.status(f"backfilling {source.id} since {args.since}: reading sitemaps and archives ..."):
-        report, next_state = discover_source(
-            source,
-            state,
-            tick=datetime.now(UTC),
-            fetcher=deps.fetcher(),
-            table=deps.table(),
-            queue=deps.article_queue(),
-            politeness=deps.politeness(),
-            user_agent=settings.user_agent,
-            max_urls=settings.max_urls_per_discovery,
-            since=args.since,
-        )
-    deps.table().put_source_state(source.id, next_state.model_dump(mode="json"))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[urls]} URLs"),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task(f"backfill {source.id} since {args.since}", total=None, urls=0)
+
+        def advance(_document: str, found: int) -> None:
+            bar.update(task, advance=1, urls=bar.tasks[task].fields["urls"] + found)
+
+        report = discover_and_record(source, datetime.now(UTC), args.since, progress=advance)
     console.print(
         f"{source.id}: {report.documents} documents read, {report.candidates} URLs found, "
         f"{report.new} enqueued, {report.known} already known, {sum(report.skipped.values())} skipped"
     )
     for problem in report.problems[:20]:
         console.print(f"[yellow]{problem}[/]")
+    return 0
+
+
+# -- query, replay, schema ------------------------------------------------------------------------
+
+
+def _entity_arg(value: str) -> tuple[str, str]:
+    from newsingest.models.records import EntityType
+
+    kind, _, name = value.partition(":")
+    if kind.upper() not in EntityType.__members__ or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected TYPE:NAME with TYPE one of {', '.join(EntityType)}")
+    return kind.upper(), name.strip()
+
+
+def _connect(local: bool) -> bool:
+    """--local: the state file of a running `newsingest run --keep-running` wins over any AWS settings."""
+    from newsingest.local.runner import STATE_FILE
+
+    if not local:
+        use_local_runtime()
+        return True
+    if not STATE_FILE.exists():
+        errors.print(f"[red]no local runtime:[/] {STATE_FILE} not found; start `newsingest run --keep-running`")
+        return False
+    os.environ.update(json.loads(STATE_FILE.read_text())["env"])
+    return True
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    if not _connect(args.local):
+        return 1
+    fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
+    if args.sql:
+        return _query_sql(args.sql, fmt)
+    from newsingest.client import ArticleClient
+
+    client = ArticleClient.from_environment()
+    if args.id or args.url:
+        found = client.get(args.id) if args.id else client.by_url(args.url)
+        if found is None:
+            errors.print(f"[yellow]no article for {args.id or args.url}[/]")
+            return 1
+        articles = [found]
+    elif args.versions:
+        articles = client.versions(args.versions)
+    elif args.source:
+        articles = client.by_source(args.source, args.since, args.until, args.limit)
+    elif args.day:
+        articles = client.by_day(args.day, args.limit)
+    else:
+        articles = client.by_entity(*args.entity, since=args.since, until=args.until, limit=args.limit)
+    if fmt == "jsonl":
+        for article in articles:
+            sys.stdout.write(article.model_dump_json() + "\n")
+        return 0
+    table = Table(show_lines=False)
+    for column in ("published", "source", "article_id", "v", "words", "lang", "title", "top entities"):
+        table.add_column(column, justify="right" if column in ("v", "words") else "left", overflow="fold")
+    for a in articles:
+        when = a.published_at or a.fetched_at
+        table.add_row(
+            f"{when:%Y-%m-%d %H:%M}",
+            a.source_id,
+            a.article_id,
+            str(a.version),
+            str(a.word_count),
+            a.language or "-",
+            (a.title or "-")[:70],
+            ", ".join(e.name for e in a.entities[:3]),
+        )
+    console.print(table)
+    return 0
+
+
+def _query_sql(sql: str, fmt: str) -> int:
+    from newsingest.client import S3Access, records_sql
+    from newsingest.handlers import deps
+
+    columns, rows = records_sql(sql, deps.settings().bucket_name, S3Access.from_environment())
+    if fmt == "jsonl":
+        for row in rows:
+            sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False) + "\n")
+        return 0
+    table = Table()
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from newsingest.client import ArticleClient
+    from newsingest.handlers import deps
+    from newsingest.replay import replay
+
+    if not _connect(args.local):
+        return 1
+    with Progress(console=errors) as progress:
+        bar = progress.add_task("reading the raw archive", total=None)
+        report = replay(
+            ArticleClient.from_environment(),
+            deps.article_queue(),
+            now=datetime.now(UTC),
+            source_id=args.source,
+            since=args.since,
+            until=args.until,
+            on_listed=lambda total: progress.update(bar, total=total),
+            on_done=lambda count: progress.advance(bar, count),
+        )
+    console.print(
+        f"{report.archived} archived pages: {report.records} behind current records re-derived, "
+        f"{report.retried} of URLs that never became articles tried again; {report.queued} queued "
+        "(the process function reads them from S3, fetching nothing)"
+    )
+    return 0 if report.queued == report.records + report.retried else 1
+
+
+def cmd_schema_export(args: argparse.Namespace) -> int:
+    from newsingest.schemas import export_schemas
+
+    for path in export_schemas(args.directory):
+        console.print(f"wrote {path}")
     return 0
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -14,7 +16,8 @@ from newsingest.discovery.state import SourceState
 from newsingest.handlers import deps
 from newsingest.handlers.observability import count, emit_counts, logger, metrics, tracer
 from newsingest.models.messages import DiscoverRequest
-from newsingest.pipeline.discover import discover_source
+from newsingest.models.source import Source
+from newsingest.pipeline.discover import DiscoveryReport, discover_source
 
 
 class DiscoverRecord(SqsRecordModel):
@@ -24,31 +27,40 @@ class DiscoverRecord(SqsRecordModel):
 processor = BatchProcessor(event_type=EventType.SQS, model=DiscoverRecord)
 
 
-@tracer.capture_method
-def discover_one(record: DiscoverRecord, counts: Counter) -> dict:
-    request = record.body
-    logger.append_keys(source_id=request.source_id, message_id=record.messageId)
+def discover_and_record(
+    source: Source, tick: datetime, since: date | None = None, progress: Callable[[str, int], None] | None = None
+) -> DiscoveryReport:
+    """One discovery of a source, with its state read before and saved after (the CLI's backfill too)."""
     settings = deps.settings()
-    sources = {s.id: s for s in deps.sources()[0]}
-    source = sources.get(request.source_id)
-    if source is None:
-        logger.warning("source no longer configured")
-        return {"source_id": request.source_id, "skipped": "not configured"}
     stored = deps.table().get_source_states([source.id]).get(source.id)
     state = SourceState.model_validate(stored) if stored else SourceState(source_id=source.id)
     report, next_state = discover_source(
         source,
         state,
-        tick=request.tick,
+        tick=tick,
         fetcher=deps.fetcher(),
         table=deps.table(),
         queue=deps.article_queue(),
         politeness=deps.politeness(),
         user_agent=settings.user_agent,
         max_urls=settings.max_urls_per_discovery,
-        since=request.since,
+        since=since,
+        progress=progress,
     )
     deps.table().put_source_state(source.id, next_state.model_dump(mode="json"))
+    return report
+
+
+@tracer.capture_method
+def discover_one(record: DiscoverRecord, counts: Counter) -> dict:
+    request = record.body
+    logger.append_keys(source_id=request.source_id, message_id=record.messageId)
+    sources = {s.id: s for s in deps.sources()[0]}
+    source = sources.get(request.source_id)
+    if source is None:
+        logger.warning("source no longer configured")
+        return {"source_id": request.source_id, "skipped": "not configured"}
+    report = discover_and_record(source, request.tick, request.since)
     count(counts, "DocumentsFetched", report.documents, source=source.id)
     count(counts, "DocumentsNotModified", report.not_modified, source=source.id)
     count(counts, "UrlsDiscovered", report.candidates, source=source.id)

@@ -94,6 +94,7 @@ def discover_source(
     user_agent: str,
     max_urls: int,
     since: date | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> tuple[DiscoveryReport, SourceState]:
     """Run one discovery of a source; returns what happened and the source's next state."""
     report = DiscoveryReport(source.id)
@@ -140,7 +141,10 @@ def discover_source(
         report.problems.extend(f"{url}: {p}" for p in parsed.problems)
         if parsed.truncated:
             report.problems.append(f"{url}: more than {max_urls} entries; the rest waits for the next run")
-        candidates.extend(parsed.candidates)
+        found = [c for c in parsed.candidates if since_dt is None or _published_since(c, since_dt)]
+        candidates.extend(found)
+        if progress:
+            progress(url, len(found))
         documents.extend(parsed.sitemaps + [f for f in parsed.feeds if f not in seen_documents])
 
     report.candidates = len(candidates)
@@ -162,6 +166,12 @@ def discover_source(
         table.release_urls(t.url for t in tasks if t.discovered_via != "refresh")
         raise
     return report, _next_state(state, doc_states, report, tick)
+
+
+def _published_since(candidate: Candidate, since: datetime) -> bool:
+    """Entries without a date are kept: a backfill would rather read a page too many than miss one."""
+    published = candidate.hints.published_at
+    return published is None or published >= since
 
 
 def _starting_documents(source: Source) -> list[str]:

@@ -101,6 +101,10 @@ class Archive:
         response = self.client.get_object(Bucket=self.bucket, Key=key)
         return gzip.decompress(response["Body"].read()), RawMeta.from_s3(response["Metadata"])
 
+    def head_raw(self, key: str) -> RawMeta:
+        """The fetch metadata alone (a HEAD): what a replay needs to queue a page without reading it."""
+        return RawMeta.from_s3(self.client.head_object(Bucket=self.bucket, Key=key)["Metadata"])
+
     def list_raw(
         self, source_id: str | None = None, since: date | None = None, until: date | None = None
     ) -> Iterator[str]:

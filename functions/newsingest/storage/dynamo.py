@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ _deserializer = TypeDeserializer()
 
 BATCH_GET_LIMIT = 100
 BATCH_WRITE_LIMIT = 25
-_MAX_UNPROCESSED_ROUNDS = 8
+MAX_ROUNDS = 8
 
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +38,17 @@ def _dynamo_to_plain(value: Any) -> Any:
     return value
 
 
+def until_done(attempt: Callable[[Any], Any], pending: Any, what: str) -> None:
+    """Call `attempt` with what is still pending (it returns what it could not do) until nothing
+    is left, backing off between rounds: the one retry loop for every batched AWS call."""
+    for round_ in range(MAX_ROUNDS):
+        pending = attempt(pending)
+        if not pending:
+            return
+        time.sleep(min(2.0, 0.05 * 2**round_))
+    raise RuntimeError(f"{what}: {len(pending)} still unprocessed after {MAX_ROUNDS} rounds")
+
+
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -58,33 +69,29 @@ def batch_get(
             request["ProjectionExpression"] = projection
         if names:
             request["ExpressionAttributeNames"] = names
-        pending = {table: request}
-        for attempt in range(_MAX_UNPROCESSED_ROUNDS):
+
+        def get(pending: dict) -> dict:
             response = client.batch_get_item(RequestItems=pending)
             found.extend(from_item(i) for i in response.get("Responses", {}).get(table, []))
-            pending = response.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-            time.sleep(min(2.0, 0.05 * 2**attempt))
-        else:
-            raise RuntimeError(f"DynamoDB left keys unprocessed after {_MAX_UNPROCESSED_ROUNDS} rounds")
+            return response.get("UnprocessedKeys") or {}
+
+        until_done(get, {table: request}, f"DynamoDB BatchGetItem on {table}")
     return found
 
 
 def batch_write(client, table: str, items: Sequence[dict[str, Any]]) -> int:
     """BatchWriteItem puts in chunks of 25; returns the number of requests made."""
     requests = 0
+
+    def write(pending: dict) -> dict:
+        nonlocal requests
+        requests += 1
+        return client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
     for chunk in chunks(items, BATCH_WRITE_LIMIT):
-        pending = {table: [{"PutRequest": {"Item": to_item(i)}} for i in chunk]}
-        for attempt in range(_MAX_UNPROCESSED_ROUNDS):
-            response = client.batch_write_item(RequestItems=pending)
-            requests += 1
-            pending = response.get("UnprocessedItems") or {}
-            if not pending:
-                break
-            time.sleep(min(2.0, 0.05 * 2**attempt))
-        else:
-            raise RuntimeError(f"DynamoDB left items unprocessed after {_MAX_UNPROCESSED_ROUNDS} rounds")
+        until_done(
+            write, {table: [{"PutRequest": {"Item": to_item(i)}} for i in chunk]}, f"DynamoDB BatchWriteItem on {table}"
+        )
     return requests
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from newsingest.models.events import EVENT_SOURCE, ArticleEventDetail, detail_type
 from newsingest.models.records import Article
-from newsingest.storage.dynamo import chunks
+from newsingest.storage.dynamo import chunks, until_done
 
 PUT_EVENTS_LIMIT = 10
-_MAX_ROUNDS = 5
 
 
 class EventPublisher:
@@ -30,15 +28,11 @@ class EventPublisher:
             }
             for article, key in stored
         ]
+
+        def put(pending: list[dict]) -> list[dict]:
+            results = self.client.put_events(Entries=pending).get("Entries", [])
+            return [e for e, r in zip(pending, results, strict=False) if r.get("ErrorCode")]
+
         for chunk in chunks(entries, PUT_EVENTS_LIMIT):
-            pending = list(chunk)
-            for attempt in range(_MAX_ROUNDS):
-                response = self.client.put_events(Entries=pending)
-                results = response.get("Entries", [])
-                pending = [e for e, r in zip(pending, results, strict=False) if r.get("ErrorCode")]
-                if not pending:
-                    break
-                time.sleep(min(2.0, 0.1 * 2**attempt))
-            else:
-                raise RuntimeError(f"EventBridge refused {len(pending)} events on {self.bus_name}")
+            until_done(put, list(chunk), f"EventBridge PutEvents on {self.bus_name}")
         return len(entries)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from newsingest.storage.dynamo import chunks
+from newsingest.storage.dynamo import chunks, until_done
 
 SEND_BATCH_LIMIT = 10
-_MAX_ROUNDS = 5
 
 
 class QueueSender:
@@ -21,16 +19,15 @@ class QueueSender:
     def send(self, messages: Sequence[BaseModel]) -> int:
         """Send every message or raise: a message that cannot be queued must fail the caller's record."""
         sent = 0
+
+        def send(pending: list[dict]) -> list[dict]:
+            nonlocal sent
+            response = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=pending)
+            sent += len(response.get("Successful", []))
+            failed_ids = {f["Id"] for f in response.get("Failed", [])}
+            return [e for e in pending if e["Id"] in failed_ids]
+
         for chunk in chunks(list(messages), SEND_BATCH_LIMIT):
-            pending = [{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(chunk)]
-            for attempt in range(_MAX_ROUNDS):
-                response = self.client.send_message_batch(QueueUrl=self.queue_url, Entries=pending)
-                sent += len(response.get("Successful", []))
-                failed_ids = {f["Id"] for f in response.get("Failed", [])}
-                pending = [e for e in pending if e["Id"] in failed_ids]
-                if not pending:
-                    break
-                time.sleep(min(2.0, 0.1 * 2**attempt))
-            else:
-                raise RuntimeError(f"SQS refused {len(pending)} messages to {self.queue_url}")
+            entries = [{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(chunk)]
+            until_done(send, entries, f"SQS SendMessageBatch to {self.queue_url}")
         return sent
