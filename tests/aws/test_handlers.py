@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from newsingest.local.driver import LambdaContext, queue_depth
 from newsingest.local.runner import REPO_ROOT, LocalRuntime
@@ -150,3 +151,40 @@ def _subscribe(runtime) -> int:
         Rule="consumer", EventBusName=runtime.resources.event_bus_name, Targets=[{"Id": "q", "Arn": arn}]
     )
     return 0
+
+
+def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Busy(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(404 if self.path == "/robots.txt" else 429)
+            self.send_header("Retry-After", "120")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"sources:\n  - id: busy\n    name: Busy\n    homepage: {base}/\n    feeds: [{base}/feed]\n")
+    try:
+        with LocalRuntime(sources_path=sources, sample_sites=False, log_path=tmp_path / "log.jsonl") as runtime:
+            from newsingest.handlers import process
+
+            sqs, queue = runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url
+            body = ArticleTask(url=f"{base}/story", source_id="busy", discovered_at=TICK, discovered_via="feed")
+            sqs.send_message(QueueUrl=queue, MessageBody=body.model_dump_json())
+            (message,) = sqs.receive_message(QueueUrl=queue, VisibilityTimeout=1, AttributeNames=["All"])["Messages"]
+            event = sqs_event(message["Body"])
+            event["Records"][0].update(messageId=message["MessageId"], receiptHandle=message["ReceiptHandle"])
+            with pytest.raises(BatchProcessingError):  # every record failed: Lambda retries the batch
+                process.handler(event, LambdaContext("process"))
+            time.sleep(1.5)  # past the 1 s the message was received with
+            assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []  # held back for 120 s
+    finally:
+        server.shutdown()

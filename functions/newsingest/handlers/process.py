@@ -24,7 +24,7 @@ from pydantic import Json, ValidationError
 from newsingest.handlers import deps
 from newsingest.handlers.observability import count, emit_counts, logger, metrics, tracer
 from newsingest.models.messages import ArticleTask
-from newsingest.pipeline.ingest import Prepared, commit, prepare_batch
+from newsingest.pipeline.ingest import Prepared, RetryLater, commit, prepare_batch
 from newsingest.storage.clients import aws_client
 
 
@@ -86,6 +86,8 @@ def commit_record(record: ArticleRecord, prepared: dict[str, Prepared], counts: 
     except Exception as err:
         count(counts, "ArticlesFailed", source=task.source_id)
         logger.warning("article failed", extra={"error": str(err)})
+        if isinstance(err, RetryLater) and err.retry_after:
+            deps.article_queue().retry_after(record.receiptHandle, err.retry_after)
         raise
     count(counts, "ArticlesFetched", source=task.source_id)
     count(counts, f"Articles{result['outcome'].capitalize()}", source=task.source_id)

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from newsingest.storage.dynamo import chunks, until_done
 
 SEND_BATCH_LIMIT = 10
+MAX_VISIBILITY_SECONDS = 12 * 3600  # SQS's limit
 
 
 class QueueSender:
@@ -31,3 +32,11 @@ class QueueSender:
             entries = [{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(chunk)]
             until_done(send, entries, f"SQS SendMessageBatch to {self.queue_url}")
         return sent
+
+    def retry_after(self, receipt_handle: str, seconds: float) -> None:
+        """Hold a failed message back as long as the site asked (Retry-After), not the default timeout."""
+        self.client.change_message_visibility(
+            QueueUrl=self.queue_url,
+            ReceiptHandle=receipt_handle,
+            VisibilityTimeout=int(min(max(seconds, 0), MAX_VISIBILITY_SECONDS)),
+        )
