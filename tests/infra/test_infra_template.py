@@ -47,9 +47,15 @@ def event_source_mapping(translated: dict[str, Any], function: str) -> dict[str,
     (mapping,) = [
         res["Properties"]
         for res in of_type(translated, "AWS::Lambda::EventSourceMapping").values()
-        if res["Properties"]["FunctionName"] == {"Ref": function}
+        if res["Properties"]["FunctionName"]["Ref"] in (function, f"{function}Aliaslive")
     ]
     return mapping
+
+
+def test_the_process_function_restores_from_a_snapshot_and_its_queue_invokes_that_alias(translated):
+    assert props(translated, "ProcessFunction")["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    mapping = event_source_mapping(translated, "ProcessFunction")
+    assert mapping["FunctionName"] == {"Ref": "ProcessFunctionAliaslive"}  # SnapStart applies to versions only
 
 
 def statements(node: Any) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ class ArticleRecord(SqsRecordModel):
 
 processor = BatchProcessor(event_type=EventType.SQS, model=ArticleRecord)
 idempotency = IdempotencyConfig(event_key_jmespath="idempotency_key", expires_after_seconds=7 * 24 * 3600)
-deps.tagger()  # load the model in the init phase, not in the first invocation's time
+deps.warm_up()  # the init phase loads everything (and SnapStart snapshots it), not the first batch
 
 
 @idempotent_function(
