@@ -68,12 +68,14 @@ class LocalRuntime:
         *,
         sources_path: Path,
         port: int = 0,
+        endpoint: str | None = None,
         sample_sites: bool = True,
         log_path: Path = STATE_DIR / "logs" / "handlers.jsonl",
         extra_env: dict[str, str] | None = None,
     ):
         self.sources_path = sources_path
         self.port = port
+        self.endpoint = endpoint  # None: embedded moto; a URL: that endpoint; "aws": the real account
         self.with_sample_sites = sample_sites
         self.log_path = log_path
         self.extra_env = extra_env or {}
@@ -95,9 +97,13 @@ class LocalRuntime:
         self.close()
 
     def start(self) -> None:
-        self.aws = start_embedded_aws(self.port)
-        self.aws.reset()  # moto's state is per process: start from nothing, as a new stack would
-        env = self.aws.env()
+        if self.endpoint is None:
+            self.aws = start_embedded_aws(self.port)
+            self.aws.reset()  # moto's state is per process: start from nothing, as a new stack would
+            env = self.aws.env()
+        else:  # an existing endpoint (LocalStack, another moto) or, with "aws", the real account
+            env = {} if self.endpoint == "aws" else {"AWS_ENDPOINT_URL": self.endpoint}
+            env.setdefault("AWS_DEFAULT_REGION", os.environ.get("AWS_DEFAULT_REGION", REGION))
         self._set_env(env)
         self.clients = {s: boto3.client(s, region_name=REGION) for s in SERVICES}
         self.resources = create_resources(load_template(REPO_ROOT / "template.yaml"), clients=self.clients)
@@ -120,7 +126,11 @@ class LocalRuntime:
         self._set_env(env)
         self._connect_handlers()
         STATE_DIR.mkdir(exist_ok=True)
-        STATE_FILE.write_text(json.dumps({"endpoint": self.aws.endpoint, "env": self.public_env()}, indent=2))
+        STATE_FILE.write_text(json.dumps({"endpoint": self.endpoint_url, "env": self.public_env()}, indent=2))
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.aws.endpoint if self.aws else (self.endpoint or "")
 
     def public_env(self) -> dict[str, str]:
         """What another process needs to reach this runtime's AWS state."""
@@ -128,7 +138,10 @@ class LocalRuntime:
         values = {k: os.environ[k] for k in names}
         values["EVENT_BUS_NAME"] = os.environ["EVENT_BUS_NAME"]
         values["SOURCES_URI"] = os.environ["SOURCES_URI"]
-        return {**self.aws.env(), **values}
+        connection = (
+            self.aws.env() if self.aws else {k: os.environ[k] for k in ("AWS_ENDPOINT_URL",) if k in os.environ}
+        )
+        return {**connection, **values}
 
     def _set_env(self, env: dict[str, str]) -> None:
         for key, value in env.items():

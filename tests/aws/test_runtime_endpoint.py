@@ -1,0 +1,28 @@
+"""The local runtime on an AWS endpoint it did not start (another moto, LocalStack, or real AWS)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from newsingest.local.aws import LOCAL_CREDENTIALS, start_embedded_aws
+from newsingest.local.runner import REPO_ROOT, LocalRuntime
+
+
+def test_the_runtime_uses_a_given_endpoint_instead_of_starting_one(tmp_path, monkeypatch):
+    for key, value in LOCAL_CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
+    other = start_embedded_aws()
+    other.reset()
+    try:
+        with LocalRuntime(
+            sources_path=REPO_ROOT / "sample_sites" / "sources.yaml",
+            endpoint=other.endpoint,
+            log_path=tmp_path / "handlers.jsonl",
+        ) as runtime:
+            assert runtime.aws is None
+            assert runtime.public_env()["AWS_ENDPOINT_URL"] == other.endpoint
+            runtime.tick(datetime(2026, 11, 24, 6, tzinfo=UTC))
+            assert len(runtime.latest_records()) >= 25
+            assert runtime.clients["s3"].meta.endpoint_url == other.endpoint
+    finally:
+        other.close()
