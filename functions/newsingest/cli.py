@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-sample-sites", action="store_true", help="do not serve the bundled sample sites")
     run.add_argument("--export", type=Path, help="write the stored records here as JSON lines")
     run.add_argument("--port", type=int, default=0, help="embedded AWS port (default: any free one)")
+    run.add_argument(
+        "--endpoint",
+        help="use this AWS endpoint (LocalStack, a moto server) instead of embedded AWS, or 'aws' for the real "
+        "account of your credentials (resources are created there from template.yaml, prefixed newsingest-local)",
+    )
     run.add_argument("--keep-running", action="store_true", help="keep embedded AWS up for `query`/`replay`")
     run.set_defaults(func=cmd_run)
 
@@ -102,8 +107,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     sources_path = args.sources or REPO_ROOT / "sample_sites" / "sources.yaml"
     start = datetime.now(UTC).replace(microsecond=0)
     ticks = []
-    with LocalRuntime(sources_path=sources_path.resolve(), port=args.port, sample_sites=sample_sites) as runtime:
-        console.print(f"[bold]embedded AWS[/] {runtime.aws.endpoint}   [bold]logs[/] {runtime.log_path}")
+    with LocalRuntime(
+        sources_path=sources_path.resolve(), port=args.port, endpoint=args.endpoint, sample_sites=sample_sites
+    ) as runtime:
+        where = runtime.endpoint_url or "AWS (your credentials)"
+        console.print(f"[bold]AWS endpoint[/] {where}   [bold]logs[/] {runtime.log_path}")
         if runtime.sites:
             console.print("[bold]sample sites[/] " + "  ".join(runtime.sites.base_urls.values()))
         for n in range(args.ticks):
@@ -354,8 +362,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def _query_sql(sql: str, fmt: str) -> int:
-    from newsingest.client import S3Access, records_sql
     from newsingest.handlers import deps
+    from newsingest.local.analytics import S3Access, records_sql
 
     columns, rows = records_sql(sql, deps.settings().bucket_name, S3Access.from_environment())
     if fmt == "jsonl":
@@ -372,16 +380,15 @@ def _query_sql(sql: str, fmt: str) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
-
     from newsingest.client import ArticleClient
     from newsingest.handlers import deps
     from newsingest.replay import replay
 
     if not _connect(args.local):
         return 1
-    with Progress(console=errors) as progress:
-        bar = progress.add_task("reading the raw archive", total=None)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=errors) as progress:
+        bar = progress.add_task("replaying archived pages", total=None)
         report = replay(
             ArticleClient.from_environment(),
             deps.article_queue(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from conftest import make_article
+from aws_fixtures import make_article
 
 from newsingest.models.messages import ArticleTask
 from newsingest.pipeline.ingest import commit, learned_boilerplate

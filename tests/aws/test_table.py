@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import make_article, person
+from aws_fixtures import make_article, person
 
 from newsingest.models.records import EntityType
 

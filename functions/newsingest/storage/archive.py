@@ -11,7 +11,7 @@ import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from newsingest.models.records import Article
 
@@ -49,7 +49,8 @@ class RawMeta:
         return {k: _ascii(v) for k, v in values.items() if v is not None}
 
     @classmethod
-    def from_s3(cls, meta: dict[str, str]) -> RawMeta:
+    def from_s3(cls, stored: dict[str, str]) -> RawMeta:
+        meta = {k: unquote(v) for k, v in stored.items()}
         return cls(
             url=meta["url"],
             final_url=meta.get("final-url", meta["url"]),

@@ -29,3 +29,14 @@ def read_text(uri: str) -> str:
         return body.decode("utf-8")
     with open(uri, encoding="utf-8") as handle:
         return handle.read()
+
+
+def resolved_credentials() -> tuple[str, str | None, str | None, str | None]:
+    """(region, key id, secret, session token) found the usual way (env, profile, SSO, role), for
+    tools that sign their own requests (DuckDB); makes no AWS call."""
+    session = boto3.Session()
+    credentials = session.get_credentials()
+    frozen = credentials.get_frozen_credentials() if credentials else None
+    if frozen is None:
+        return session.region_name or "us-east-1", None, None, None
+    return session.region_name or "us-east-1", frozen.access_key, frozen.secret_key, frozen.token

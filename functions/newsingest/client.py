@@ -1,0 +1,132 @@
+"""The Python client for downstream teams: read articles by id, URL, source, day or entity.
+
+Every lookup is one GetItem or one Query on the index table (key design: newsingest.storage.keys),
+plus at most one BatchGetItem to turn entity-index hits into records; nothing scans. Records
+come from the index item's inline copy, or from S3 when the text was too big to inline.
+
+    client = ArticleClient.from_environment()
+    for article in client.by_source("harbour-times", since=date(2026, 11, 1), limit=20): ...
+
+SQL over the S3 records (DuckDB, local only): `newsingest query --sql`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+from typing import Any
+
+from newsingest.discovery.state import SourceState
+from newsingest.discovery.urls import canonicalize
+from newsingest.models.records import Article
+from newsingest.storage import keys
+from newsingest.storage.archive import Archive
+from newsingest.storage.dynamo import batch_get
+from newsingest.storage.table import IndexTable
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+Moment = date | datetime
+
+
+def _start(value: Moment | None) -> datetime:
+    if value is None:
+        return EPOCH
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.combine(value, time.min, tzinfo=UTC)
+
+
+def _end(value: Moment | None) -> datetime:
+    """A day given as `until` includes that whole day."""
+    if value is None:
+        return datetime.now(UTC) + timedelta(days=1)  # published_at can run slightly ahead of our clock
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.combine(value, time.max, tzinfo=UTC).replace(microsecond=0)
+
+
+class ArticleClient:
+    def __init__(self, table: IndexTable, archive: Archive):
+        self.table = table
+        self.archive = archive
+
+    @classmethod
+    def from_environment(cls) -> ArticleClient:
+        """Names and endpoint from the environment (the stack's outputs, or the local runtime's)."""
+        from newsingest.handlers import deps
+        from newsingest.storage.clients import aws_client
+
+        return cls(deps.table(), Archive(aws_client("s3"), deps.settings().bucket_name))
+
+    # -- single articles ---------------------------------------------------------------------
+
+    def get(self, article_id: str) -> Article | None:
+        """The latest version."""
+        item = self.table.get_article(article_id)
+        return self._record(item) if item else None
+
+    def by_url(self, url: str) -> Article | None:
+        """Any spelling of the URL: the canonical form's id first, then the URL index (redirects, variants)."""
+        canonical = canonicalize(url) or url
+        found = self.get(keys.article_id_for(canonical))
+        if found:
+            return found
+        for candidate in dict.fromkeys((canonical, url)):
+            known = self.table.get_url(candidate)
+            if known and known.article_id:
+                return self.get(known.article_id)
+        return None
+
+    def get_many(self, article_ids: Sequence[str]) -> list[Article]:
+        """Latest versions, in the order asked for (BatchGetItem, 100 ids per request); unknown ids are left out."""
+        return list(self._latest(list(dict.fromkeys(article_ids))))
+
+    def versions(self, article_id: str) -> list[Article]:
+        """Every stored version, oldest first."""
+        return [self._record(item) for item in self.table.versions(article_id)]
+
+    # -- ranges, newest first ----------------------------------------------------------------
+
+    def by_source(
+        self, source_id: str, since: Moment | None = None, until: Moment | None = None, limit: int | None = None
+    ) -> Iterator[Article]:
+        items = self.table.by_source(source_id, _start(since), _end(until), newest_first=True, limit=limit)
+        return (self._record(item) for item in islice(items, limit))
+
+    def by_day(self, day: date | str, limit: int | None = None) -> Iterator[Article]:
+        items = self.table.by_day(str(day), newest_first=True, limit=limit)
+        return (self._record(item) for item in islice(items, limit))
+
+    def by_entity(
+        self,
+        entity_type: str,
+        name: str,
+        since: Moment | None = None,
+        until: Moment | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Article]:
+        """Articles whose top entities (see ENTITY_INDEX_LIMIT) include this one; the name is matched caseless."""
+        hits = self.table.by_entity(entity_type.upper(), name, _start(since), _end(until), limit=limit)
+        ids = dict.fromkeys(hit["article_id"] for hit in hits)  # a re-dated version can leave two hits
+        return islice(self._latest(list(ids)), limit)
+
+    def source_states(self, source_ids: Sequence[str]) -> dict[str, SourceState]:
+        return {k: SourceState.model_validate(v) for k, v in self.table.get_source_states(source_ids).items()}
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _latest(self, article_ids: Sequence[str]) -> Iterator[Article]:
+        """Latest items by BatchGetItem, in the order asked for."""
+        found = batch_get(
+            self.table.client,
+            self.table.name,
+            [{"pk": keys.article_pk(a), "sk": keys.LATEST} for a in article_ids],
+        )
+        by_id = {item["article_id"]: item for item in found}
+        return (self._record(by_id[a]) for a in article_ids if a in by_id)
+
+    def _record(self, item: dict[str, Any]) -> Article:
+        if item.get("text_in_s3"):
+            return self.archive.get_record(item["record_s3_key"])
+        return Article.model_validate_json(item["record"])

@@ -1,0 +1,99 @@
+"""AWS under moto with the resources created from template.yaml's own definitions, and record builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from newsingest import PIPELINE_VERSION
+from newsingest.extraction.fingerprints import content_hash, simhash
+from newsingest.local.resources import LocalResources, create_resources, load_template
+from newsingest.models.records import Article, Entity, EntityType
+from newsingest.pipeline.ingest import Stores
+from newsingest.storage.archive import Archive
+from newsingest.storage.events import EventPublisher
+from newsingest.storage.keys import article_id_for
+from newsingest.storage.table import IndexTable
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("dynamodb", "s3", "sqs", "events")
+
+
+@dataclass
+class Aws:
+    clients: dict
+    resources: LocalResources
+
+    @property
+    def table(self) -> IndexTable:
+        return IndexTable(self.clients["dynamodb"], self.resources.table_name)
+
+    @property
+    def stores(self) -> Stores:
+        return Stores(
+            table=self.table,
+            archive=Archive(self.clients["s3"], self.resources.bucket_name),
+            events=EventPublisher(self.clients["events"], self.resources.event_bus_name),
+        )
+
+    def count_calls(self, service: str, operation: str) -> list:
+        calls: list = []
+        self.clients[service].meta.events.register(
+            f"provide-client-params.{service}.{operation}", lambda **kwargs: calls.append(kwargs)
+        )
+        return calls
+
+
+@pytest.fixture
+def aws(monkeypatch) -> Aws:
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        clients = {s: boto3.client(s, region_name="us-east-1") for s in SERVICES}
+        resources = create_resources(load_template(REPO / "template.yaml"), clients=clients)
+        yield Aws(clients, resources)
+
+
+def make_article(
+    url: str,
+    text: str,
+    *,
+    source_id: str = "harbour",
+    published_at: datetime | None = datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+    entities: list[Entity] | None = None,
+    version: int = 1,
+    duplicate_of: str | None = None,
+) -> Article:
+    return Article(
+        article_id=article_id_for(url),
+        url=url,
+        canonical_url=url,
+        source_id=source_id,
+        domain=url.split("/")[2],
+        title=text.split(".")[0],
+        published_at=published_at,
+        fetched_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+        language="en",
+        text=text,
+        word_count=len(text.split()),
+        content_hash=content_hash(text),
+        simhash=simhash(text),
+        version=version,
+        duplicate_of=duplicate_of,
+        entities=entities or [],
+        pipeline_version=PIPELINE_VERSION,
+    )
+
+
+def person(name: str, salience: float) -> Entity:
+    return Entity(name=name, type=EntityType.PERSON, mentions=1, offsets=[0], salience=salience)

@@ -1,0 +1,131 @@
+"""ArticleClient: every access pattern returns full records, each with one read request and no Scan."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from aws_fixtures import make_article, person
+
+from newsingest.client import ArticleClient
+from newsingest.storage.table import MAX_INLINE_RECORD_BYTES
+
+TEXT = "The harbour board approved the new ferry terminal after a long public consultation in the city."
+
+
+def store(aws, article, limit: int = 10) -> None:
+    key = aws.stores.archive.put_record(article)
+    aws.table.put_article(article, key, entity_limit=limit)
+
+
+@pytest.fixture
+def client(aws) -> ArticleClient:
+    return ArticleClient(aws.table, aws.stores.archive)
+
+
+@pytest.fixture
+def reads(aws) -> dict[str, list]:
+    """Every read the client makes, by operation."""
+    return {op: aws.count_calls("dynamodb", op) for op in ("GetItem", "Query", "BatchGetItem", "Scan")}
+
+
+def at(day: int, hour: int = 9) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=UTC)
+
+
+def test_get_returns_the_latest_version_as_a_record(aws, client, reads):
+    first = make_article("https://harbour.example/a", TEXT)
+    second = first.model_copy(update={"version": 2, "text": TEXT + " Work starts in May."})
+    store(aws, first)
+    store(aws, second)
+    assert client.get(first.article_id) == second
+    assert len(reads["GetItem"]) == 1
+    assert client.get("no-such-article") is None
+
+
+def test_versions_oldest_first(aws, client, reads):
+    first = make_article("https://harbour.example/a", TEXT)
+    second = first.model_copy(update={"version": 2, "text": TEXT + " Work starts in May."})
+    store(aws, first)
+    store(aws, second)
+    assert client.versions(first.article_id) == [first, second]
+    assert len(reads["Query"]) == 1
+
+
+def test_by_url_accepts_any_spelling_of_the_canonical_url(aws, client):
+    article = make_article("https://harbour.example/news/a", TEXT)
+    store(aws, article)
+    assert client.by_url("https://HARBOUR.example/news/a?utm_source=feed") == article
+
+
+def test_by_url_follows_the_url_index_for_redirected_urls(aws, client):
+    article = make_article("https://harbour.example/news/a", TEXT)
+    store(aws, article)
+    aws.table.mark_url("https://harbour.example/s/12", "stored", source_id="harbour", article_id=article.article_id)
+    assert client.by_url("https://harbour.example/s/12") == article
+    assert client.by_url("https://harbour.example/never-seen") is None
+
+
+def test_by_source_newest_first_within_the_range(aws, client, reads):
+    for day in (10, 12, 14, 16):
+        store(aws, make_article(f"https://harbour.example/{day}", f"{TEXT} Day {day}.", published_at=at(day)))
+    store(aws, make_article("https://other.example/x", TEXT + " Other.", source_id="other", published_at=at(12)))
+    found = list(client.by_source("harbour", since=date(2026, 11, 11), until=date(2026, 11, 14)))
+    assert [a.published_at for a in found] == [at(14), at(12)]
+    assert len(reads["Query"]) == 1
+    assert not reads["Scan"]
+
+
+def test_by_source_limit_and_open_range(aws, client):
+    for day in (10, 12, 14):
+        store(aws, make_article(f"https://harbour.example/{day}", f"{TEXT} Day {day}.", published_at=at(day)))
+    assert [a.published_at for a in client.by_source("harbour", limit=2)] == [at(14), at(12)]
+
+
+def test_an_article_without_a_date_is_listed_by_fetch_time(aws, client):
+    undated = make_article("https://harbour.example/undated", TEXT, published_at=None)
+    store(aws, undated)
+    assert list(client.by_day(undated.fetched_at.date())) == [undated]
+
+
+def test_by_day_returns_only_that_day_newest_first(aws, client, reads):
+    store(aws, make_article("https://harbour.example/a", TEXT + " A.", published_at=at(20, 8)))
+    store(aws, make_article("https://other.example/b", TEXT + " B.", source_id="other", published_at=at(20, 18)))
+    store(aws, make_article("https://harbour.example/c", TEXT + " C.", published_at=at(21, 8)))
+    found = list(client.by_day("2026-11-20"))
+    assert [(a.source_id, a.published_at) for a in found] == [("other", at(20, 18)), ("harbour", at(20, 8))]
+    assert len(reads["Query"]) == 1
+
+
+def test_by_entity_matches_caselessly_within_the_range(aws, client, reads):
+    ana = [person("Ana Lima", 0.9)]
+    store(aws, make_article("https://harbour.example/a", TEXT + " A.", published_at=at(10), entities=ana))
+    store(aws, make_article("https://harbour.example/b", TEXT + " B.", published_at=at(15), entities=ana))
+    store(aws, make_article("https://harbour.example/c", TEXT + " C.", published_at=at(25), entities=ana))
+    found = list(client.by_entity("person", "ana LIMA", since=date(2026, 11, 12), until=date(2026, 11, 30)))
+    assert [a.published_at for a in found] == [at(25), at(15)]
+    assert all(a.entities == ana for a in found)
+    assert (len(reads["Query"]), len(reads["BatchGetItem"]), len(reads["Scan"])) == (1, 1, 0)
+
+
+def test_by_entity_finds_only_the_indexed_top_entities(aws, client):
+    entities = [person("Major Figure", 0.9), person("Minor Figure", 0.1)]
+    store(aws, make_article("https://harbour.example/a", TEXT, entities=entities), limit=1)
+    assert len(list(client.by_entity("PERSON", "Major Figure"))) == 1
+    assert list(client.by_entity("PERSON", "Minor Figure")) == []
+
+
+def test_a_record_too_big_to_inline_is_read_whole_from_s3(aws, client):
+    text = "word " * (MAX_INLINE_RECORD_BYTES // 4)
+    big = make_article("https://harbour.example/long-read", text)
+    store(aws, big)
+    assert aws.table.get_article(big.article_id)["text_in_s3"] is True
+    assert client.get(big.article_id) == big
+    assert next(client.by_source("harbour")) == big
+
+
+def test_source_states(aws, client):
+    aws.table.put_source_state("harbour", {"source_id": "harbour", "consecutive_failures": 2, "total_new": 7})
+    states = client.source_states(["harbour", "unknown"])
+    assert list(states) == ["harbour"]
+    assert (states["harbour"].consecutive_failures, states["harbour"].total_new) == (2, 7)

@@ -1,0 +1,98 @@
+"""Replay re-derives records from the raw archive: nothing fetched, and with an unchanged pipeline nothing changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from newsingest import PIPELINE_VERSION
+from newsingest.client import ArticleClient
+from newsingest.local.runner import REPO_ROOT, LocalRuntime
+from newsingest.replay import newest_per_url, replay
+from newsingest.storage.archive import Archive
+from newsingest.storage.queues import QueueSender
+from newsingest.storage.table import IndexTable
+
+TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("logs") / "handlers.jsonl"
+    with LocalRuntime(sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=logs) as runtime:
+        runtime.tick(TICK)
+        yield runtime
+
+
+def records(runtime) -> dict[str, bytes]:
+    s3, bucket = runtime.clients["s3"], runtime.resources.bucket_name
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="articles/").get("Contents", [])]
+    return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
+
+
+def index_items(runtime) -> dict[tuple[str, str], dict]:
+    """The article items (latest + versions) as stored; the test may scan, the client never does."""
+    items = runtime.clients["dynamodb"].scan(TableName=runtime.resources.table_name)["Items"]
+    return {(i["pk"]["S"], i["sk"]["S"]): i for i in items if i["pk"]["S"].startswith("ART#")}
+
+
+def client(runtime) -> ArticleClient:
+    return ArticleClient(
+        IndexTable(runtime.clients["dynamodb"], runtime.resources.table_name),
+        Archive(runtime.clients["s3"], runtime.resources.bucket_name),
+    )
+
+
+def queue(runtime) -> QueueSender:
+    return QueueSender(runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url)
+
+
+def run_replay(runtime, now: datetime, **filters):
+    report = replay(client(runtime), queue(runtime), now=now, **filters)
+    stats = runtime.process.drain()
+    return report, stats
+
+
+def test_replay_with_an_unchanged_pipeline_changes_nothing(runtime):
+    before_records, before_items = records(runtime), index_items(runtime)
+    requests_before = len(runtime.sites.requests)
+    assert before_records
+
+    for n in range(2):  # a second run is processed again (its own run id) and still changes nothing
+        received_before = runtime.process.stats.received
+        report, stats = run_replay(runtime, TICK + timedelta(hours=1, seconds=n))
+        assert report.queued == report.records + report.retried
+        assert report.records == len({k.rsplit("-v", 1)[0] for k in before_records})  # one page per article
+        assert stats.received - received_before == report.queued
+        assert stats.failed == 0
+        assert records(runtime) == before_records
+        assert index_items(runtime) == before_items
+
+    assert len(runtime.sites.requests) == requests_before, "replay fetched from the web"
+    assert all(b'"pipeline_version":"' + PIPELINE_VERSION.encode() + b'"' in body for body in before_records.values())
+
+
+def test_replay_filters_by_source_and_fetch_day(runtime):
+    fetch_day = datetime.now(UTC).date()  # the sample sites are fetched now, whatever the tick says
+    everything = replay(client(runtime), queue(runtime), now=TICK)
+    one_source = replay(client(runtime), queue(runtime), now=TICK, source_id="civic-wire", since=fetch_day)
+    tomorrow = replay(client(runtime), queue(runtime), now=TICK, since=fetch_day + timedelta(days=1))
+    runtime.clients["sqs"].purge_queue(QueueUrl=runtime.resources.queues["ArticleQueue"].url)
+    assert 0 < one_source.archived < everything.archived
+    assert 0 < one_source.queued < everything.queued
+    assert tomorrow.archived == tomorrow.queued == 0
+
+
+def test_an_orphan_url_is_retried_from_its_newest_page_only():
+    keys = [
+        "raw/harbour/2026-11-20/u1/20261120T090000Z.html.gz",
+        "raw/harbour/2026-11-22/u1/20261122T090000Z.html.gz",
+        "raw/harbour/2026-11-21/u2/20261121T090000Z.html.gz",
+        "raw/other/2026-11-19/u1/20261119T090000Z.html.gz",
+    ]
+    assert newest_per_url(keys) == {
+        "raw/harbour/2026-11-21/u2/20261121T090000Z.html.gz",
+        "raw/harbour/2026-11-22/u1/20261122T090000Z.html.gz",
+        "raw/other/2026-11-19/u1/20261119T090000Z.html.gz",
+    }

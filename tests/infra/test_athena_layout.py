@@ -1,0 +1,79 @@
+"""The Glue/Athena table reads exactly where and how the archive writes records."""
+
+from __future__ import annotations
+
+import re
+import typing
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from newsingest.models.records import Article
+from newsingest.storage.archive import PARTITION_KEY, RECORDS_PREFIX, record_key
+
+
+@pytest.fixture(scope="module")
+def table_input(template) -> dict[str, Any]:
+    tables = [r for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Table"]
+    assert len(tables) == 1
+    return tables[0]["Properties"]["TableInput"]
+
+
+def sub(value: Any) -> str:
+    assert isinstance(value, dict) and set(value) == {"Fn::Sub"}, value
+    return value["Fn::Sub"]
+
+
+def test_location_is_the_records_prefix(table_input):
+    assert sub(table_input["StorageDescriptor"]["Location"]) == f"s3://${{ArchiveBucket}}/{RECORDS_PREFIX}"
+
+
+def test_projected_partition_path_is_where_the_writer_puts_a_day(table_input):
+    template = sub(table_input["Parameters"]["storage.location.template"])
+    # ${!dt} is CloudFormation's escape for a literal ${dt}, which Athena fills in per partition.
+    assert template == f"s3://${{ArchiveBucket}}/{RECORDS_PREFIX}{PARTITION_KEY}=${{!{PARTITION_KEY}}}/"
+    article = Article(
+        article_id="a1",
+        url="https://x.example/a",
+        canonical_url="https://x.example/a",
+        source_id="x",
+        domain="x.example",
+        published_at=datetime(2026, 3, 7, 23, 59, tzinfo=UTC),
+        fetched_at=datetime(2026, 3, 8, 1, 0, tzinfo=UTC),
+        text="t",
+        word_count=1,
+        content_hash="0" * 64,
+        simhash="0" * 16,
+        pipeline_version="test",
+    )
+    day_path = template.replace("s3://${ArchiveBucket}/", "").replace(f"${{!{PARTITION_KEY}}}", "2026-03-07")
+    key = record_key(article)
+    assert key.startswith(day_path) and "/" not in key.removeprefix(day_path)
+
+
+def test_partition_projection_on_dt_by_day(table_input):
+    parameters = table_input["Parameters"]
+    assert table_input["PartitionKeys"] == [{"Name": PARTITION_KEY, "Type": "string"}]
+    assert parameters["projection.enabled"] == "true"
+    assert parameters[f"projection.{PARTITION_KEY}.type"] == "date"
+    assert parameters[f"projection.{PARTITION_KEY}.format"] == "yyyy-MM-dd"
+    assert parameters[f"projection.{PARTITION_KEY}.interval.unit"] == "DAYS"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2},NOW", parameters[f"projection.{PARTITION_KEY}.range"])
+
+
+def test_columns_are_the_record_fields(table_input):
+    columns = {c["Name"]: c["Type"] for c in table_input["StorageDescriptor"]["Columns"]}
+    assert set(columns) == set(Article.model_fields)
+
+
+def test_list_and_dict_fields_have_collection_columns(table_input):
+    columns = {c["Name"]: c["Type"] for c in table_input["StorageDescriptor"]["Columns"]}
+    for name, field in Article.model_fields.items():
+        origin = typing.get_origin(field.annotation)
+        if origin is list:
+            assert columns[name].startswith("array<"), name
+        elif origin is dict:
+            assert columns[name].startswith("map<"), name
+        elif field.annotation is int:
+            assert columns[name] in ("int", "bigint"), name
