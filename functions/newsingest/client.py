@@ -1,7 +1,7 @@
 """The Python client for downstream teams: read articles by id, URL, source, day or entity.
 
 Every lookup is one GetItem or one Query on the index table (key design: newsingest.storage.keys),
-plus at most one BatchGetItem to turn entity-index hits into records; nothing scans. Records
+plus, for listings, BatchGetItem calls (100 ids each) that turn index hits into records; nothing scans. Records
 come from the index item's inline copy, or from S3 when the text was too big to inline.
 
     client = ArticleClient.from_environment()
@@ -22,7 +22,6 @@ from newsingest.discovery.urls import canonicalize
 from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.archive import Archive
-from newsingest.storage.dynamo import batch_get
 from newsingest.storage.table import IndexTable
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -83,20 +82,20 @@ class ArticleClient:
         return list(self._latest(list(dict.fromkeys(article_ids))))
 
     def versions(self, article_id: str) -> list[Article]:
-        """Every stored version, oldest first."""
-        return [self._record(item) for item in self.table.versions(article_id)]
+        """Every stored version, oldest first (version items point at their records in S3)."""
+        return [self.archive.get_record(item["record_s3_key"]) for item in self.table.versions(article_id)]
 
     # -- ranges, newest first ----------------------------------------------------------------
 
     def by_source(
         self, source_id: str, since: Moment | None = None, until: Moment | None = None, limit: int | None = None
     ) -> Iterator[Article]:
-        items = self.table.by_source(source_id, _start(since), _end(until), newest_first=True, limit=limit)
-        return (self._record(item) for item in islice(items, limit))
+        hits = self.table.by_source(source_id, _start(since), _end(until), newest_first=True, limit=limit)
+        return self._latest([hit["article_id"] for hit in islice(hits, limit)])
 
     def by_day(self, day: date | str, limit: int | None = None) -> Iterator[Article]:
-        items = self.table.by_day(str(day), newest_first=True, limit=limit)
-        return (self._record(item) for item in islice(items, limit))
+        hits = self.table.by_day(str(day), newest_first=True, limit=limit)
+        return self._latest([hit["article_id"] for hit in islice(hits, limit)])
 
     def by_entity(
         self,
@@ -117,14 +116,8 @@ class ArticleClient:
     # -- helpers -----------------------------------------------------------------------------
 
     def _latest(self, article_ids: Sequence[str]) -> Iterator[Article]:
-        """Latest items by BatchGetItem, in the order asked for."""
-        found = batch_get(
-            self.table.client,
-            self.table.name,
-            [{"pk": keys.article_pk(a), "sk": keys.LATEST} for a in article_ids],
-        )
-        by_id = {item["article_id"]: item for item in found}
-        return (self._record(by_id[a]) for a in article_ids if a in by_id)
+        """Latest records by BatchGetItem (100 ids per request), in the order asked for."""
+        return (self._record(item) for item in self.table.latest_items(article_ids))
 
     def _record(self, item: dict[str, Any]) -> Article:
         if item.get("text_in_s3"):

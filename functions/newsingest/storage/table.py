@@ -202,7 +202,7 @@ class IndexTable:
             record_json = json.dumps(slim, ensure_ascii=False, separators=(",", ":"))
         when = article.published_at or article.fetched_at
         sort_key = keys.time_sort_key(when, article.article_id)
-        common = {
+        listing = {
             "article_id": article.article_id,
             "version": article.version,
             "source_id": article.source_id,
@@ -212,8 +212,6 @@ class IndexTable:
             "content_hash": article.content_hash,
             "duplicate_of": article.duplicate_of,
             "record_s3_key": record_s3_key,
-            "record": record_json,
-            "text_in_s3": text_in_s3,
         }
         latest = {
             "pk": keys.article_pk(article.article_id),
@@ -222,7 +220,9 @@ class IndexTable:
             "gsi1sk": sort_key,
             "gsi2pk": keys.day_pk(article.day),
             "gsi2sk": sort_key,
-            **common,
+            **listing,
+            "record": record_json,
+            "text_in_s3": text_in_s3,
         }
         self.client.put_item(
             TableName=self.name,
@@ -231,7 +231,8 @@ class IndexTable:
             ConditionExpression="attribute_not_exists(pk) OR version <= :v",
             ExpressionAttributeValues=to_item({":v": article.version}),
         )
-        rest = [{"pk": keys.article_pk(article.article_id), "sk": keys.version_sk(article.version), **common}]
+        # A version item points at its record in S3: the full record lives once in DynamoDB (LATEST).
+        rest = [{"pk": keys.article_pk(article.article_id), "sk": keys.version_sk(article.version), **listing}]
         rest += self._entity_items(article, sort_key, entity_limit)
         if not article.duplicate_of:
             rest += [
@@ -324,19 +325,25 @@ class IndexTable:
         return query_all(self.client, **request)
 
     def recent_texts(self, source_id: str, limit: int) -> list[str]:
-        """The source's latest stored texts, newest first (one Query on BySource)."""
-        items = query_all(
+        """The source's latest stored texts, newest first: one Query on BySource, one BatchGetItem."""
+        hits = query_all(
             self.client,
             TableName=self.name,
             IndexName=keys.BY_SOURCE_INDEX,
             KeyConditionExpression="gsi1pk = :p",
             ExpressionAttributeValues=to_item({":p": keys.source_pk(source_id)}),
-            ProjectionExpression="#r",
-            ExpressionAttributeNames={"#r": "record"},
+            ProjectionExpression="article_id",
             ScanIndexForward=False,
             Limit=limit,
         )
-        return [json.loads(i["record"])["text"] for i in items if "record" in i]
+        return [json.loads(item["record"])["text"] for item in self.latest_items([h["article_id"] for h in hits])]
+
+    def latest_items(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """LATEST items (with the record) in the order asked for; unknown ids are left out."""
+        ids = list(dict.fromkeys(article_ids))
+        found = batch_get(self.client, self.name, [{"pk": keys.article_pk(a), "sk": keys.LATEST} for a in ids])
+        by_id = {item["article_id"]: item for item in found}
+        return [by_id[a] for a in ids if a in by_id]
 
     # -- Source state, robots cache, politeness --------------------------------------------------
 
