@@ -188,3 +188,31 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
             assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []  # held back for 120 s
     finally:
         server.shutdown()
+
+
+def test_schedule_flags_failing_and_stale_sources(runtime, capsys):
+    table = runtime.deps.table()
+    table.put_source_state(
+        "harbour-times",
+        {
+            "source_id": "harbour-times",
+            "last_run_at": "2026-11-24T05:45:00Z",
+            "consecutive_failures": 3,
+            "last_error": "HTTP 503",
+        },
+    )
+    table.put_source_state(
+        "civic-wire",
+        {
+            "source_id": "civic-wire",
+            "first_run_at": "2026-11-01T00:00:00Z",
+            "last_run_at": "2026-11-24T05:45:00Z",
+            "last_new_at": "2026-11-20T00:00:00Z",
+        },
+    )
+    result = runtime.handlers["schedule"].handler({"scheduled_time": TICK.isoformat()}, LambdaContext("schedule"))
+    assert sorted(result["unhealthy"]) == ["civic-wire", "harbour-times"]
+    assert "3 consecutive failures" in result["unhealthy"]["harbour-times"]
+    assert "harbour-times" not in result["queued"]  # backing off: failures stretch its interval
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [m["UnhealthySources"] for m in metrics if "UnhealthySources" in m] == [[2.0]]

@@ -1,0 +1,51 @@
+"""The offline commands: `newsingest extract` and `newsingest sources validate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from newsingest.cli import main
+
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+
+
+def test_extract_prints_the_record_of_a_saved_page(capsys):
+    url = "https://www.express.co.uk/news/world/1181234/putin-cuba-trump-venezuela-maduro"
+    assert main(["extract", str(PAGES / "seed-article.html"), "--url", url]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["schema_version"] == 1
+    assert record["canonical_url"].startswith("https://www.express.co.uk/")
+    assert "READ MORE" not in record["text"]
+    people = {e["name"] for e in record["entities"] if e["type"] == "PERSON"}
+    assert {"Donald Trump", "Nicolas Maduro"} <= people
+
+
+def test_extract_of_a_binary_file_is_a_clear_error(tmp_path, capsys):
+    page = tmp_path / "image.html"
+    page.write_bytes(bytes(range(256)) * 40)
+    assert main(["extract", str(page), "--url", "https://example.com/x", "--no-entities"]) == 1
+    assert "cannot extract" in capsys.readouterr().err
+
+
+def test_sources_validate_reports_every_problem_with_its_line(tmp_path, capsys):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "sources:\n"
+        "  - id: good\n    name: Good\n    homepage: https://good.example/\n"
+        "  - id: Bad Id\n    name: Bad\n    homepage: not a url\n"
+        "  - id: other\n    name: Other\n    homepage: https://other.example/\n    exclude: ['(']\n"
+    )
+    assert main(["sources", "validate", str(sources)]) == 1
+    out = capsys.readouterr().out
+    assert "1 valid sources" in out
+    assert f"{sources}:5" in out  # the bad source's line
+    assert "homepage" in out and "exclude" in out
+
+
+def test_sources_validate_accepts_the_bundled_sample_sources(capsys, monkeypatch):
+    for name in ("SITE_HARBOUR_TIMES", "SITE_NORTHERN_LEDGER", "SITE_CIVIC_WIRE"):
+        monkeypatch.setenv(name, "http://127.0.0.1:8000")
+    bundled = Path(__file__).resolve().parents[2] / "sample_sites" / "sources.yaml"
+    assert main(["sources", "validate", str(bundled)]) == 0
+    assert "3 valid sources, 0 problems" in capsys.readouterr().out
