@@ -157,8 +157,11 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
     import time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+    hits = []
+
     class Busy(BaseHTTPRequestHandler):
         def do_GET(self):
+            hits.append(self.path)
             self.send_response(404 if self.path == "/robots.txt" else 429)
             self.send_header("Retry-After", "120")
             self.send_header("Content-Length", "0")
@@ -186,6 +189,13 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
                 process.handler(event, LambdaContext("process"))
             time.sleep(1.5)  # past the 1 s the message was received with
             assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []  # held back for 120 s
+
+            # Any Lambda's next article from that host waits too, without asking the host again.
+            asked = len(hits)
+            other = ArticleTask(url=f"{base}/other", source_id="busy", discovered_at=TICK, discovered_via="feed")
+            with pytest.raises(BatchProcessingError):
+                process.handler(sqs_event(other.model_dump_json()), LambdaContext("process"))
+            assert len(hits) == asked
     finally:
         server.shutdown()
 

@@ -135,3 +135,10 @@ def test_fetch_slots_are_spaced_by_the_crawl_delay(aws):
     assert aws.table.reserve_fetch_slot("harbour.example", 2.0, now=1000.5) == 1.5
     assert aws.table.reserve_fetch_slot("harbour.example", 2.0, now=1000.5) == 3.5
     assert aws.table.reserve_fetch_slot("other.example", 2.0, now=1000.5) == 0.0
+
+
+def test_a_host_that_asked_us_to_wait_gets_no_slot_before_then(aws):
+    aws.table.reserve_fetch_slot("busy.example", 1.0, now=1000.0)
+    aws.table.defer_host("busy.example", 1120.0)
+    aws.table.defer_host("busy.example", 1010.0)  # never moves the slot forward
+    assert aws.table.reserve_fetch_slot("busy.example", 1.0, now=1000.0) == 120.0

@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from pydantic import Json, ValidationError
 
 from newsingest.handlers import deps
@@ -87,7 +88,10 @@ def commit_record(record: ArticleRecord, prepared: dict[str, Prepared], counts: 
         count(counts, "ArticlesFailed", source=task.source_id)
         logger.warning("article failed", extra={"error": str(err)})
         if isinstance(err, RetryLater) and err.retry_after:
-            deps.article_queue().retry_after(record.receiptHandle, err.retry_after)
+            try:
+                deps.article_queue().retry_after(record.receiptHandle, err.retry_after)
+            except ClientError as hold_error:  # the record still fails; it just comes back sooner
+                logger.warning("could not hold the message back", extra={"error": str(hold_error)})
         raise
     count(counts, "ArticlesFetched", source=task.source_id)
     count(counts, f"Articles{result['outcome'].capitalize()}", source=task.source_id)

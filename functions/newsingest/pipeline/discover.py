@@ -26,7 +26,9 @@ from newsingest.storage.queues import QueueSender
 from newsingest.storage.table import IndexTable
 
 ROBOTS_TTL = timedelta(hours=24)
-UNREACHABLE_ROBOTS_TTL = timedelta(minutes=10)  # a 5xx or unreachable robots.txt is asked again soon
+UNREACHABLE_ROBOTS_TTL = timedelta(minutes=10)
+MAX_INLINE_WAIT = 20.0  # seconds a fetch may sleep for its slot; longer, and the work is retried later
+DEFAULT_BACKOFF_SECONDS = 60.0  # a 429/503 without Retry-After  # a 5xx or unreachable robots.txt is asked again soon
 MAX_CHILD_DOCUMENTS = 50  # sitemap-index children and autodiscovered feeds followed per run
 
 
@@ -44,13 +46,24 @@ class DiscoveryReport:
     failed_documents: int = 0
 
 
+class HostBusy(Exception):
+    """The host's next fetch slot is further away than a Lambda should sleep: try again later."""
+
+    def __init__(self, host: str, wait: float):
+        super().__init__(f"{host} asked us to wait {wait:.0f} s")
+        self.wait = wait
+
+
 @dataclass
 class Politeness:
-    """Where crawl delays come from: the source's override, else robots.txt, else our default."""
+    """Per-host fetch slots shared by every Lambda (DynamoDB). Crawl delays come from the source's
+    override, else robots.txt, else our default; a 429/503 pushes the host's next slot back by
+    its Retry-After."""
 
     table: IndexTable
     default_delay: float
     sleep: Callable[[float], None] = time.sleep
+    max_inline_wait: float = MAX_INLINE_WAIT
 
     def wait_turn(self, url: str, source: Source, robots: Robots | None) -> None:
         delay = source.crawl_delay
@@ -58,9 +71,18 @@ class Politeness:
             delay = robots.crawl_delay
         if delay is None:
             delay = self.default_delay
-        wait = self.table.reserve_fetch_slot(urlsplit(url).netloc, delay)
+        host = urlsplit(url).netloc
+        wait = self.table.reserve_fetch_slot(host, delay)
+        if wait > self.max_inline_wait:
+            raise HostBusy(host, wait)
         if wait > 0:
             self.sleep(wait)
+
+    def back_off(self, url: str, seconds: float | None) -> float:
+        """The host said 429/503: no Lambda fetches from it again before Retry-After (or a default)."""
+        wait = seconds if seconds is not None else DEFAULT_BACKOFF_SECONDS
+        self.table.defer_host(urlsplit(url).netloc, time.time() + wait)
+        return wait
 
 
 def fetch_robots(url: str, fetcher: Fetcher, table: IndexTable, user_agent: str, now: datetime) -> Robots:
@@ -117,7 +139,12 @@ def discover_source(
         if not robots.allowed(url):
             report.problems.append(f"{url}: disallowed by robots.txt")
             continue
-        politeness.wait_turn(url, source, robots)
+        try:
+            politeness.wait_turn(url, source, robots)
+        except HostBusy as busy:
+            report.failed_documents += 1
+            report.problems.append(f"{url}: {busy}")
+            continue
         previous = doc_states.get(url)
         # A backfill reads everything again: conditional headers would hide old entries.
         sent = conditional_headers(previous, tick) if since is None else {}
@@ -129,6 +156,8 @@ def discover_source(
             report.problems.append(f"{url}: {err.detail}")
             continue
         failure = _document_failure(result, tick)
+        if result.status in (429, 503):
+            politeness.back_off(url, retry_after_seconds(result.headers.get("retry-after"), tick))
         if failure:
             report.failed_documents += 1
             report.problems.append(f"{url}: {failure}")

@@ -25,7 +25,7 @@ from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import Outcome, SkipReason
 from newsingest.models.records import Article
 from newsingest.models.source import Source
-from newsingest.pipeline.discover import Politeness, fetch_robots
+from newsingest.pipeline.discover import HostBusy, Politeness, fetch_robots
 from newsingest.pipeline.process import PageInput, Skip, process_pages
 from newsingest.storage.archive import Archive, RawMeta, raw_key
 from newsingest.storage.events import EventPublisher
@@ -89,17 +89,28 @@ def prepare_batch(
             continue
         to_fetch.append(i)
 
-    def fetch(i: int) -> FetchResult | FetchError:
+    def fetch(i: int) -> FetchResult | FetchError | RetryLater:
         task = tasks[i]
-        politeness.wait_turn(task.url, sources[task.source_id], robots_by_host[urlsplit(task.url).netloc])
         try:
-            return fetcher.get(task.url)
+            politeness.wait_turn(task.url, sources[task.source_id], robots_by_host[urlsplit(task.url).netloc])
+        except HostBusy as busy:
+            return RetryLater(str(busy), busy.wait)
+        try:
+            fetched = fetcher.get(task.url)
         except FetchError as err:
             return err
+        if fetched.status in (429, 503):
+            wait = politeness.back_off(task.url, retry_after_seconds(fetched.headers.get("retry-after"), now()))
+            return RetryLater(f"HTTP {fetched.status}", wait)
+        return fetched
 
     with ThreadPoolExecutor(max_workers=max(1, fetcher.policy.concurrency)) as pool:
         for i, fetched in zip(to_fetch, pool.map(fetch, to_fetch), strict=True):
-            results[i] = _fetched_page(tasks[i], fetched, sources[tasks[i].source_id], stores.archive, now())
+            results[i] = (
+                fetched
+                if isinstance(fetched, RetryLater)
+                else _fetched_page(tasks[i], fetched, sources[tasks[i].source_id], stores.archive, now())
+            )
 
     pages = [r for r in results if isinstance(r, PageInput)]
     boilerplate = {
@@ -143,10 +154,8 @@ def _fetched_page(
         if fetched.retryable or fetched.reason is None:
             return RetryLater(f"fetch failed: {fetched.detail}", fetched.retry_after)
         return Skip(fetched.reason, fetched.detail)
-    if fetched.status in (429, 503) or fetched.status >= 500:
-        return RetryLater(
-            f"HTTP {fetched.status}", retry_after_seconds(fetched.headers.get("retry-after"), fetched.fetched_at)
-        )
+    if fetched.status >= 500:
+        return RetryLater(f"HTTP {fetched.status}")
     if fetched.status >= 400:
         return Skip(SkipReason.HTTP_CLIENT_ERROR, f"HTTP {fetched.status}")
     if fetched.content_type not in HTML_TYPES:

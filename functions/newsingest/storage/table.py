@@ -423,3 +423,17 @@ class IndexTable:
                 if not _is_conditional_failure(err):
                     raise
         raise RuntimeError(f"could not book a fetch slot for {host}: too much contention")
+
+    def defer_host(self, host: str, until: float) -> None:
+        """Push the host's next fetch slot back to `until` (epoch seconds), never forward."""
+        try:
+            self.client.update_item(
+                TableName=self.name,
+                Key=to_item({"pk": keys.domain_pk(host), "sk": "POLITE"}),
+                UpdateExpression=f"SET next_at = :u, {keys.TTL_ATTRIBUTE} = :ttl",
+                ConditionExpression="attribute_not_exists(next_at) OR next_at < :u",
+                ExpressionAttributeValues=to_item({":u": until, ":ttl": int(until + 86_400)}),
+            )
+        except ClientError as err:
+            if not _is_conditional_failure(err):
+                raise
