@@ -107,6 +107,8 @@ def test_a_failing_fetch_fails_only_its_record(runtime):
     assert len(records_in_s3(runtime)) == 1
 
 
+# Two invocations in one process share Powertools' metrics buffer (never so in Lambda): one flushes both.
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_two_discoverers_at_once_never_enqueue_an_article_twice(runtime):
     request = DiscoverRequest(source_id="civic-wire", tick=TICK).model_dump_json()
     discover = runtime.handlers["discover"]
