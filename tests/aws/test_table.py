@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aws_fixtures import make_article, person
 
@@ -142,3 +142,13 @@ def test_a_host_that_asked_us_to_wait_gets_no_slot_before_then(aws):
     aws.table.defer_host("busy.example", 1120.0)
     aws.table.defer_host("busy.example", 1010.0)  # never moves the slot forward
     assert aws.table.reserve_fetch_slot("busy.example", 1.0, now=1000.0) == 120.0
+
+
+def test_robots_decisions_are_cached_until_they_expire(aws):
+    from newsingest.discovery.robots import Robots
+
+    robots = Robots.parse(b"User-agent: *\nDisallow: /private/\nCrawl-delay: 2\n", 200, "newsingest")
+    aws.table.put_robots("harbour.example", robots.to_text(), datetime(2026, 11, 24, tzinfo=UTC), timedelta(hours=1))
+    cached = Robots.from_text(aws.table.get_robots("harbour.example", datetime(2026, 11, 24, 0, 30, tzinfo=UTC)))
+    assert (cached.allowed("https://harbour.example/private/x"), cached.crawl_delay) == (False, 2)
+    assert aws.table.get_robots("harbour.example", datetime(2026, 11, 24, 2, tzinfo=UTC)) is None

@@ -43,4 +43,3 @@ def parse_document(
 
 def _is_html_type(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() in {"text/html", "application/xhtml+xml"}
-

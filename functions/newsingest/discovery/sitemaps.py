@@ -43,9 +43,7 @@ class _CappedReader:
         return data
 
 
-def parse_sitemap(
-    body: bytes, url: str, *, limit: int = 50_000, since: datetime | None = None
-) -> DocumentParse:
+def parse_sitemap(body: bytes, url: str, *, limit: int = 50_000, since: datetime | None = None) -> DocumentParse:
     """Candidates (urlset) or child sitemaps (sitemapindex); never raises on bad input."""
     if _declares_entities(body):
         return DocumentParse("sitemap", [], ["rejected: the XML declares entities"])

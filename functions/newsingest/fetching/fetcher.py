@@ -18,7 +18,7 @@ failures (retryable) raise FetchError.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -168,18 +168,34 @@ class Fetcher:
             elapsed=time.monotonic() - started,
         )
 
-    def get_many(self, requests: Sequence[tuple[str, Mapping[str, str] | None]]) -> list[FetchResult | FetchError]:
-        """Fetch concurrently (at most policy.concurrency at once); results in input order."""
+    def get_many(
+        self,
+        requests: Sequence[tuple[str, Mapping[str, str] | None]],
+        before: Callable[[str], None] | None = None,
+    ) -> list[FetchResult | Exception]:
+        """Fetch concurrently (at most policy.concurrency at once); results in input order.
+
+        `before(url)` runs in the worker just before its fetch (the caller's politeness wait); what it
+        raises is returned in place of the result, as a FetchError is, so one URL never fails the rest.
+        """
         if not requests:
             return []
         workers = min(self.policy.concurrency, len(requests))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-            return list(pool.map(lambda request: self._get_or_error(*request), requests))
+            return list(pool.map(lambda request: self._get_or_error(*request, before), requests))
 
-    def _get_or_error(self, url: str, headers: Mapping[str, str] | None) -> FetchResult | FetchError:
+    def _get_or_error(
+        self, url: str, headers: Mapping[str, str] | None, before: Callable[[str], None] | None
+    ) -> FetchResult | Exception:
         try:
+            if before:
+                before(url)
             return self.get(url, headers)
         except FetchError as error:
+            return error
+        except Exception as error:
+            if before is None:
+                raise
             return error
 
     def _next_hop(self, url: str, current: str, location: str, redirects: list[str]) -> str:

@@ -91,8 +91,7 @@ def fetch_robots(url: str, fetcher: Fetcher, table: IndexTable, user_agent: str,
     host = parts.netloc
     cached = table.get_robots(host, now)
     if cached is not None:
-        status, text = cached
-        return Robots.parse(text.encode("utf-8") if text else None, status, user_agent)
+        return Robots.from_text(cached)
     try:
         result = fetcher.get(f"{parts.scheme}://{host}/robots.txt")
         status, body = result.status, result.body
@@ -100,7 +99,7 @@ def fetch_robots(url: str, fetcher: Fetcher, table: IndexTable, user_agent: str,
         status, body = UNREACHABLE, b""  # RFC 9309: assume complete disallow, for now
     robots = Robots.parse(body if 200 <= status < 300 else None, status, user_agent)
     ttl = ROBOTS_TTL if robots.mode != "disallow_all" else UNREACHABLE_ROBOTS_TTL
-    table.put_robots(host, status, body.decode("utf-8", "replace"), now, ttl)
+    table.put_robots(host, robots.to_text(), now, ttl)
     return robots
 
 

@@ -10,7 +10,6 @@ Two phases, so the expensive work is batched and the writes stay idempotent:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -89,28 +88,14 @@ def prepare_batch(
             continue
         to_fetch.append(i)
 
-    def fetch(i: int) -> FetchResult | FetchError | RetryLater:
-        task = tasks[i]
-        try:
-            politeness.wait_turn(task.url, sources[task.source_id], robots_by_host[urlsplit(task.url).netloc])
-        except HostBusy as busy:
-            return RetryLater(str(busy), busy.wait)
-        try:
-            fetched = fetcher.get(task.url)
-        except FetchError as err:
-            return err
-        if fetched.status in (429, 503):
-            wait = politeness.back_off(task.url, retry_after_seconds(fetched.headers.get("retry-after"), now()))
-            return RetryLater(f"HTTP {fetched.status}", wait)
-        return fetched
+    def wait_turn(url: str) -> None:
+        task = tasks[url_index[url]]
+        politeness.wait_turn(url, sources[task.source_id], robots_by_host[urlsplit(url).netloc])
 
-    with ThreadPoolExecutor(max_workers=max(1, fetcher.policy.concurrency)) as pool:
-        for i, fetched in zip(to_fetch, pool.map(fetch, to_fetch), strict=True):
-            results[i] = (
-                fetched
-                if isinstance(fetched, RetryLater)
-                else _fetched_page(tasks[i], fetched, sources[tasks[i].source_id], stores.archive, now())
-            )
+    url_index = {tasks[i].url: i for i in to_fetch}
+    fetched = fetcher.get_many([(tasks[i].url, None) for i in to_fetch], before=wait_turn)
+    for i, outcome in zip(to_fetch, fetched, strict=True):
+        results[i] = _fetch_outcome(tasks[i], outcome, sources[tasks[i].source_id], stores.archive, politeness)
 
     pages = [r for r in results if isinstance(r, PageInput)]
     boilerplate = {
@@ -147,8 +132,23 @@ def _archived_page(task: ArticleTask, archive: Archive) -> PageInput:
     )
 
 
+def _fetch_outcome(
+    task: ArticleTask, outcome: FetchResult | Exception, source: Source, archive: Archive, politeness: Politeness
+) -> PageInput | Skip | RetryLater:
+    if isinstance(outcome, HostBusy):
+        return RetryLater(str(outcome), outcome.wait)
+    if isinstance(outcome, FetchResult) and outcome.status in (429, 503):
+        wait = politeness.back_off(
+            task.url, retry_after_seconds(outcome.headers.get("retry-after"), outcome.fetched_at)
+        )
+        return RetryLater(f"HTTP {outcome.status}", wait)
+    if isinstance(outcome, FetchResult | FetchError):
+        return _fetched_page(task, outcome, source, archive)
+    raise outcome  # anything else is a bug or an AWS failure: the batch fails and SQS retries it
+
+
 def _fetched_page(
-    task: ArticleTask, fetched: FetchResult | FetchError, source: Source, archive: Archive, when: datetime
+    task: ArticleTask, fetched: FetchResult | FetchError, source: Source, archive: Archive
 ) -> PageInput | Skip | RetryLater:
     if isinstance(fetched, FetchError):
         if fetched.retryable or fetched.reason is None:

@@ -371,24 +371,26 @@ class IndexTable:
             ),
         )
 
-    def get_robots(self, host: str, now: datetime) -> tuple[int, str] | None:
+    def get_robots(self, host: str, now: datetime) -> str | None:
+        """The cached robots.txt decision for a host (Robots.to_text), unless it has expired."""
         response = self.client.get_item(TableName=self.name, Key=to_item({"pk": keys.domain_pk(host), "sk": "ROBOTS"}))
         if "Item" not in response:
             return None
         item = from_item(response["Item"])
         if item.get(keys.TTL_ATTRIBUTE, 0) < now.timestamp():  # TTL deletion lags: check it ourselves
             return None
-        return item["status"], item.get("body", "")
+        return item["robots"]
 
-    def put_robots(self, host: str, status: int, body: str, now: datetime, ttl: timedelta) -> None:
+    def put_robots(self, host: str, cached: str, now: datetime, ttl: timedelta) -> None:
+        if len(cached.encode("utf-8")) > MAX_INLINE_RECORD_BYTES:
+            return  # a robots.txt this big is re-read rather than cached: items are capped at 400 KB
         self.client.put_item(
             TableName=self.name,
             Item=to_item(
                 {
                     "pk": keys.domain_pk(host),
                     "sk": "ROBOTS",
-                    "status": status,
-                    "body": body[:100_000],
+                    "robots": cached,
                     keys.TTL_ATTRIBUTE: int((now + ttl).timestamp()),
                 }
             ),

@@ -292,6 +292,26 @@ def test_get_many_stays_within_the_concurrency_limit(make_fetcher, site):
     assert site.max_in_flight == 2
 
 
+def test_get_many_runs_the_callers_hook_before_each_fetch_and_returns_what_it_raises(fetcher, site):
+    class Busy(Exception):
+        pass
+
+    waited = []
+
+    def before(url: str) -> None:
+        waited.append(url)
+        if url.endswith("/1"):
+            raise Busy(url)
+
+    site.barrier = threading.Barrier(2, timeout=5)  # the two URLs that are fetched overlap
+    results = fetcher.get_many([(site.url(f"/concurrent/{n}"), None) for n in range(3)], before=before)
+
+    assert sorted(waited) == sorted(site.url(f"/concurrent/{n}") for n in range(3))
+    assert isinstance(results[1], Busy)
+    assert [results[0].status, results[2].status] == [200, 200]
+    assert len(site.seen) == 2  # the URL whose hook raised was never asked for
+
+
 def test_get_many_of_nothing(fetcher):
     assert fetcher.get_many([]) == []
 
