@@ -88,11 +88,11 @@ def prepare_batch(
             continue
         to_fetch.append(i)
 
-    def wait_turn(url: str) -> None:
-        task = tasks[url_index[url]]
-        politeness.wait_turn(url, sources[task.source_id], robots_by_host[urlsplit(url).netloc])
+    source_of = {tasks[i].url: sources[tasks[i].source_id] for i in to_fetch}
 
-    url_index = {tasks[i].url: i for i in to_fetch}
+    def wait_turn(url: str) -> None:  # runs in the fetch worker, so hosts wait in parallel
+        politeness.wait_turn(url, source_of[url], robots_by_host[urlsplit(url).netloc])
+
     fetched = fetcher.get_many([(tasks[i].url, None) for i in to_fetch], before=wait_turn)
     for i, outcome in zip(to_fetch, fetched, strict=True):
         results[i] = _fetch_outcome(tasks[i], outcome, sources[tasks[i].source_id], stores.archive, politeness)
