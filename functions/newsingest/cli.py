@@ -43,8 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--endpoint",
         help="use this AWS endpoint (LocalStack, a moto server) instead of embedded AWS, or 'aws' for the real "
-        "account of your credentials (resources are created there from template.yaml, prefixed newsingest-local)",
+        "account of your credentials (resources are created there from template.yaml, named --prefix-LogicalId)",
     )
+    run.add_argument("--prefix", default="newsingest-local", help="resource name prefix (unique on real AWS)")
     run.add_argument("--keep-running", action="store_true", help="keep embedded AWS up for `query`/`replay`")
     run.set_defaults(func=cmd_run)
 
@@ -108,7 +109,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     start = datetime.now(UTC).replace(microsecond=0)
     ticks = []
     with LocalRuntime(
-        sources_path=sources_path.resolve(), port=args.port, endpoint=args.endpoint, sample_sites=sample_sites
+        sources_path=sources_path.resolve(),
+        port=args.port,
+        endpoint=args.endpoint,
+        prefix=args.prefix,
+        sample_sites=sample_sites,
     ) as runtime:
         where = runtime.endpoint_url or "AWS (your credentials)"
         console.print(f"[bold]AWS endpoint[/] {where}   [bold]logs[/] {runtime.log_path}")

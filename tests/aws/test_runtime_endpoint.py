@@ -17,9 +17,11 @@ def test_the_runtime_uses_a_given_endpoint_instead_of_starting_one(tmp_path, mon
         with LocalRuntime(
             sources_path=REPO_ROOT / "sample_sites" / "sources.yaml",
             endpoint=other.endpoint,
+            prefix="team-a",
             log_path=tmp_path / "handlers.jsonl",
         ) as runtime:
             assert runtime.aws is None
+            assert runtime.resources.table_name.startswith("team-a-")
             assert runtime.public_env()["AWS_ENDPOINT_URL"] == other.endpoint
             runtime.tick(datetime(2026, 11, 24, 6, tzinfo=UTC))
             assert len(runtime.latest_records()) >= 25

@@ -69,6 +69,7 @@ class LocalRuntime:
         sources_path: Path,
         port: int = 0,
         endpoint: str | None = None,
+        prefix: str = "newsingest-local",
         sample_sites: bool = True,
         log_path: Path = STATE_DIR / "logs" / "handlers.jsonl",
         extra_env: dict[str, str] | None = None,
@@ -76,6 +77,7 @@ class LocalRuntime:
         self.sources_path = sources_path
         self.port = port
         self.endpoint = endpoint  # None: embedded moto; a URL: that endpoint; "aws": the real account
+        self.prefix = prefix  # physical names: {prefix}-{LogicalId} (bucket names are global on real AWS)
         self.with_sample_sites = sample_sites
         self.log_path = log_path
         self.extra_env = extra_env or {}
@@ -106,7 +108,9 @@ class LocalRuntime:
             env.setdefault("AWS_DEFAULT_REGION", os.environ.get("AWS_DEFAULT_REGION", REGION))
         self._set_env(env)
         self.clients = {s: boto3.client(s, region_name=REGION) for s in SERVICES}
-        self.resources = create_resources(load_template(REPO_ROOT / "template.yaml"), clients=self.clients)
+        self.resources = create_resources(
+            load_template(REPO_ROOT / "template.yaml"), clients=self.clients, prefix=self.prefix
+        )
         if self.with_sample_sites:
             from newsingest.local.sites import start_sample_sites
 
