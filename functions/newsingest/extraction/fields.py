@@ -50,6 +50,7 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _DATELINE = re.compile(rf"^(?:({_WEEKDAYS}|{_MONTHS})|(.+?)(\s+({_WEEKDAYS}))+|(\S+\s+.+?)\s+({_MONTHS}))$", re.I)
 _CREDENTIALS = frozenset({"phd", "md", "ms", "ma", "mba", "rd", "rdn", "msc", "bsc", "jr", "sr"})
 _GENERIC_LABELS = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "news"})
+_AND = re.compile(r"\band\b|&", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:,|;|&|\||\band\b|\bwith\b)\s*", re.IGNORECASE)
 
 
@@ -114,7 +115,10 @@ def split_byline(byline: str, site: str | None = None) -> tuple[list[str], list[
     """
     people: list[str] = []
     credits: list[str] = []
-    for part in _SEPARATORS.split(_BY.sub("", byline)):
+    byline, affiliation = _affiliation(_BY.sub("", byline))
+    if affiliation:
+        credits.append(affiliation)
+    for part in _SEPARATORS.split(byline):
         name = _without_dateline(_BY.sub("", part).strip(" .:-–|"))
         if not name or "@" in name or "://" in name or any(c.isdigit() for c in name):
             continue
@@ -128,6 +132,16 @@ def split_byline(byline: str, site: str | None = None) -> tuple[list[str], list[
         elif not _ROLE.search(person) and len(person.split()) <= _MAX_NAME_WORDS:
             people.append(person)
     return people, credits
+
+
+def _affiliation(byline: str) -> tuple[str, str | None]:
+    """'A and B, Harbour Times' -> ('A and B', 'Harbour Times'): after names joined by "and", a last
+    comma introduces their organisation ('A, B and C' has no such comma)."""
+    head, comma, tail = byline.rpartition(",")
+    tail = tail.strip(" .")
+    if comma and _AND.search(head) and tail and not _AND.search(tail) and not any(c.isdigit() for c in tail):
+        return head, tail
+    return byline, None
 
 
 def site_label(url: str) -> str | None:

@@ -91,6 +91,10 @@ def opengraph_signals(tree: HtmlElement) -> Signals:
     )
 
 
+_BYLINE_TAIL = re.compile(r"\s[·|•—–]\s")
+MAX_BYLINE_CHARS = 200  # longer is a paragraph that happens to carry the class, not a byline
+
+
 def meta_signals(tree: HtmlElement) -> Signals:
     """Plain <meta name=...>, <title> and microdata itemprops."""
     meta = _meta_values(tree, "name")
@@ -111,6 +115,22 @@ def meta_signals(tree: HtmlElement) -> Signals:
         image=_first(meta, "twitter:image") or _first(meta, "twitter:image:src"),
         language=_first(meta, "language") or _first(meta, "dc.language"),
     )
+
+
+_BYLINE = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' by ')"
+    " or contains(@class, 'byline') or contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+)
+
+
+def byline_signals(tree: HtmlElement) -> Signals:
+    """The byline as readers see it: it keeps what meta tags drop ("…, Harbour Times")."""
+    for element in tree.xpath(_BYLINE)[:1]:
+        # "By A with Reuters · 19 Nov 2026": a byline row often carries the date after a separator.
+        text = _BYLINE_TAIL.split(" ".join(element.text_content().split()))[0]
+        if text and len(text) <= MAX_BYLINE_CHARS:
+            return Signals("byline", authors=[text])
+    return Signals("byline")
 
 
 def trafilatura_signals(document: Any) -> Signals:

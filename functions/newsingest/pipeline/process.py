@@ -23,7 +23,13 @@ from newsingest.extraction.cleaning import clean_body
 from newsingest.extraction.fields import Fields, hint_signals, reconcile
 from newsingest.extraction.fingerprints import content_hash, simhash
 from newsingest.extraction.page import ExtractionError, Page, parse_page
-from newsingest.extraction.signals import jsonld_signals, meta_signals, opengraph_signals, trafilatura_signals
+from newsingest.extraction.signals import (
+    byline_signals,
+    jsonld_signals,
+    meta_signals,
+    opengraph_signals,
+    trafilatura_signals,
+)
 from newsingest.extraction.walls import SHORT_WORDS, detect_wall
 from newsingest.models.messages import EntryHints
 from newsingest.models.outcomes import SkipReason
@@ -115,6 +121,7 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
     document = _trafilatura(page, with_metadata=True, favor_precision=True)
     signals = [
         jsonld := jsonld_signals(page.tree),
+        byline_signals(page.tree),
         opengraph_signals(page.tree),
         meta_signals(page.tree),
         trafilatura_signals(document),

@@ -157,3 +157,11 @@ def test_short_text_takes_the_declared_language():
 )
 def test_parse_datetime(value, expected):
     assert parse_datetime(value) == expected
+
+
+def test_an_organisation_after_names_joined_by_and_is_a_credit():
+    assert split_byline("By Eleanor Whitcombe and Tom Reyes, Harbour Times") == (
+        ["Eleanor Whitcombe", "Tom Reyes"],
+        ["Harbour Times"],
+    )
+    assert split_byline("By Ann Lee, Bo Chan and Cy Diaz") == (["Ann Lee", "Bo Chan", "Cy Diaz"], [])

@@ -1,6 +1,6 @@
 from lxml.html import document_fromstring
 
-from newsingest.extraction.signals import jsonld_signals, meta_signals, opengraph_signals
+from newsingest.extraction.signals import byline_signals, jsonld_signals, meta_signals, opengraph_signals
 
 
 def _tree(head: str, body: str = "<p>x</p>"):
@@ -79,3 +79,12 @@ def test_plain_meta():
     assert (signals.title, signals.description, signals.authors) == ("Page title", "About it", ["Ann Lee"])
     assert signals.tags == ["a", "b", "c"]
     assert signals.published == "2024-01-02T03:04:05Z"
+
+
+def test_the_visible_byline_keeps_the_affiliation_and_drops_the_date():
+    page = document_fromstring(
+        "<html><body><div class='byline-row'><span>By Omar Haddad with Reuters</span> · "
+        "<time>19 Nov 2026, 19:00 UTC</time></div><p>Text.</p></body></html>"
+    )
+    assert byline_signals(page).authors == ["By Omar Haddad with Reuters"]
+    assert byline_signals(document_fromstring("<html><body><p>No byline.</p></body></html>")).authors == []
