@@ -228,3 +228,23 @@ def test_schedule_flags_failing_and_stale_sources(runtime, capsys):
     assert "harbour-times" not in result["queued"]  # backing off: failures stretch its interval
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert [m["UnhealthySources"] for m in metrics if "UnhealthySources" in m] == [[2.0]]
+
+
+def test_a_source_given_only_its_homepage_is_discovered_through_its_feed(tmp_path):
+    with LocalRuntime(
+        sources_path=tmp_path / "sources.yaml", log_path=tmp_path / "handlers.jsonl"
+    ) as runtime:  # the sources file is written below, once the sites' addresses are known
+        base = runtime.sites.base_urls["northern-ledger"]
+        (tmp_path / "sources.yaml").write_text(f"sources:\n  - id: ledger\n    name: Ledger\n    homepage: {base}/\n")
+        from newsingest.handlers import discover
+
+        request = DiscoverRequest(source_id="ledger", tick=TICK).model_dump_json()
+        assert discover.handler(sqs_event(request), LambdaContext("discover")) == {"batchItemFailures": []}
+        sqs, queue = runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url
+        urls = set()
+        while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+            urls |= {json.loads(m["Body"])["url"] for m in messages}
+        assert any(u.startswith(f"{base}/2026/11/") for u in urls)
+        assert len(urls) >= 8
+        fetched = {r.path for r in runtime.sites.requests if r.site == "northern-ledger"}
+        assert "/feed.atom" in fetched  # found by autodiscovery on the homepage
