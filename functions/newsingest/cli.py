@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     backfill = commands.add_parser("backfill", help="enqueue a source's older articles from its sitemaps/archives")
     backfill.add_argument("source")
     backfill.add_argument("--since", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    backfill.add_argument("--local", action="store_true", help="use the running `newsingest run --keep-running`")
     backfill.set_defaults(func=cmd_backfill)
 
     query = commands.add_parser("query", help="read stored articles (DynamoDB lookups, or SQL over S3 with DuckDB)")
@@ -266,7 +267,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from newsingest.handlers import deps
     from newsingest.handlers.discover import discover_and_record
 
-    use_local_runtime()
+    if not _connect(args.local):
+        return 1
     sources = {s.id: s for s in deps.sources()[0]}
     if args.source not in sources:
         errors.print(f"[red]unknown source {args.source!r}[/]; known: {', '.join(sorted(sources))}")

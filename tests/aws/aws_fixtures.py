@@ -14,10 +14,10 @@ from newsingest import PIPELINE_VERSION
 from newsingest.extraction.fingerprints import content_hash, simhash
 from newsingest.local.resources import LocalResources, create_resources, load_template
 from newsingest.models.records import Article, Entity, EntityType
-from newsingest.pipeline.ingest import Stores
 from newsingest.storage.archive import Archive
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.keys import article_id_for
+from newsingest.storage.stores import Stores
 from newsingest.storage.table import IndexTable
 
 REPO = Path(__file__).resolve().parents[2]

@@ -51,3 +51,20 @@ def test_backfill_since_a_later_date_takes_fewer(runtime):
 def test_backfill_of_an_unknown_source_says_so(runtime, capsys):
     assert main(["backfill", "nope", "--since", "2026-11-01"]) == 1
     assert "unknown source" in capsys.readouterr().err
+
+
+def test_a_url_skipped_before_is_not_written_again(runtime, capsys):
+    from newsingest.handlers import deps
+
+    url_writes = []
+    deps.table().client.meta.events.register(
+        "provide-client-params.dynamodb.UpdateItem",
+        lambda params, **kw: url_writes.append(params) if params["Key"]["pk"]["S"].startswith("URL#") else None,
+    )
+    main(["backfill", "harbour-times", "--since", "2026-11-01"])
+    first = len(url_writes)
+    assert first >= 1  # the robots-disallowed feed item is recorded as skipped
+    assert "1 skipped" in capsys.readouterr().out
+    main(["backfill", "harbour-times", "--since", "2026-11-01"])
+    assert len(url_writes) == first
+    assert "0 skipped" in capsys.readouterr().out

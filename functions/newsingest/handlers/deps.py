@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import cache
 
 from newsingest.entities import make_tagger
 from newsingest.fetching.fetcher import Fetcher, FetchPolicy
 from newsingest.models.source import Source
 from newsingest.pipeline.discover import Politeness
-from newsingest.pipeline.ingest import Stores
-from newsingest.pipeline.process import PageInput, process_pages
 from newsingest.settings import Settings, get_settings
 from newsingest.sources import load_sources
 from newsingest.storage.archive import Archive
 from newsingest.storage.clients import aws_client, read_text
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.queues import QueueSender
+from newsingest.storage.stores import Stores
 from newsingest.storage.table import IndexTable
 
 
@@ -61,22 +59,6 @@ def politeness() -> Politeness:
 @cache
 def tagger():
     return make_tagger(settings())
-
-
-_WARM_UP_PAGE = (
-    "<html lang='en'><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
-    + "".join(
-        f"<p>Paragraph {n}: the harbour board in Southampton approved the terminal, Jane Smith said.</p>"
-        for n in range(6)
-    )
-    + "</article></body></html>"
-).encode()
-
-
-def warm_up() -> None:
-    """Run one offline page through the core during init: every lazy load (spaCy, the language
-    model, trafilatura's tables) happens before the first real batch, and inside a SnapStart snapshot."""
-    process_pages([PageInput(_WARM_UP_PAGE, "https://warm-up.invalid/", "warm-up", datetime.now(UTC))], tagger=tagger())
 
 
 def sources() -> tuple[list[Source], list]:

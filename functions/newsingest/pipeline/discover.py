@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -23,7 +23,7 @@ from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import SkipReason
 from newsingest.models.source import Source
 from newsingest.storage.queues import QueueSender
-from newsingest.storage.table import IndexTable
+from newsingest.storage.table import IndexTable, KnownUrl
 
 ROBOTS_TTL = timedelta(hours=24)
 UNREACHABLE_ROBOTS_TTL = timedelta(minutes=10)
@@ -125,12 +125,13 @@ def discover_source(
         report.problems.append("robots.txt unavailable (5xx, 429 or unreachable): nothing fetched")
         return report, _next_state(state, dict(state.documents), report, tick)
     documents = _starting_documents(source)
+    max_documents = len(documents) + MAX_CHILD_DOCUMENTS
     seen_documents: set[str] = set()
     candidates: list[Candidate] = []
     doc_states = dict(state.documents)
     since_dt = datetime.combine(since, datetime.min.time(), tzinfo=tick.tzinfo) if since else None
 
-    while documents and len(seen_documents) < len(_starting_documents(source)) + MAX_CHILD_DOCUMENTS:
+    while documents and len(seen_documents) < max_documents:
         url = documents.pop(0)
         if url in seen_documents:
             continue
@@ -154,9 +155,7 @@ def discover_source(
             report.failed_documents += 1
             report.problems.append(f"{url}: {err.detail}")
             continue
-        failure = _document_failure(result, tick)
-        if result.status in (429, 503):
-            politeness.back_off(url, retry_after_seconds(result.headers.get("retry-after"), tick))
+        failure = _document_failure(result, url, tick, politeness)
         if failure:
             report.failed_documents += 1
             report.problems.append(f"{url}: {failure}")
@@ -183,11 +182,16 @@ def discover_source(
             allowed.append(candidate)
         else:
             skipped.append((candidate, SkipReason.ROBOTS_DISALLOWED, "disallowed by robots.txt"))
+    # One BatchGetItem per 100 URLs tells which URLs are known: a URL skipped on an earlier run
+    # (an excluded link on every section page, say) is not written again on every tick.
+    known = table.known_urls([c.url for c in allowed] + [c.url for c, _reason, _detail in skipped])
     for candidate, reason, _detail in skipped:
-        report.skipped[reason] += 1
-        table.mark_url(candidate.url, "skipped", source_id=source.id, reason=reason.value, now=tick)
+        seen = known.get(candidate.url)
+        if seen is None or (seen.status, seen.reason) != ("skipped", reason.value):
+            report.skipped[reason] += 1
+            table.mark_url(candidate.url, "skipped", source_id=source.id, reason=reason.value, now=tick)
 
-    tasks = _claim_new(allowed, source, tick, table, report, backfill=since is not None)
+    tasks = _claim_new(allowed, known, source, tick, table, report, backfill=since is not None)
     try:
         queue.send(tasks)
     except Exception:
@@ -208,10 +212,11 @@ def _starting_documents(source: Source) -> list[str]:
     return documents or [str(source.homepage)]
 
 
-def _document_failure(result: FetchResult, tick: datetime) -> str | None:
+def _document_failure(result: FetchResult, url: str, tick: datetime, politeness: Politeness) -> str | None:
+    """Why a document's answer cannot be used; a 429/503 also holds every Lambda off the host."""
     if result.status in (429, 503):
-        wait = retry_after_seconds(result.headers.get("retry-after"), tick)
-        return f"HTTP {result.status}, retry after {wait if wait is not None else 'unknown'} s"
+        wait = politeness.back_off(url, retry_after_seconds(result.headers.get("retry-after"), tick))
+        return f"HTTP {result.status}, host held back {wait:.0f} s"
     if result.status != 304 and not 200 <= result.status < 300:
         return f"HTTP {result.status}"
     return None
@@ -219,14 +224,14 @@ def _document_failure(result: FetchResult, tick: datetime) -> str | None:
 
 def _claim_new(
     candidates: list[Candidate],
+    known: Mapping[str, KnownUrl],
     source: Source,
     tick: datetime,
     table: IndexTable,
     report: DiscoveryReport,
     backfill: bool,
 ) -> list[ArticleTask]:
-    """Known URLs cost one BatchGetItem per 100; only unknown or changed ones take a conditional write."""
-    known = table.known_urls([c.url for c in candidates])
+    """Only unknown or changed URLs take a (conditional) write; the known ones cost nothing more."""
     tasks = []
     for candidate in candidates:
         seen = known.get(candidate.url)

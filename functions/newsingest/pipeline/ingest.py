@@ -10,7 +10,6 @@ Two phases, so the expensive work is batched and the writes stay idempotent:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -27,8 +26,8 @@ from newsingest.models.source import Source
 from newsingest.pipeline.discover import HostBusy, Politeness, fetch_robots
 from newsingest.pipeline.process import PageInput, Skip, process_pages
 from newsingest.storage.archive import Archive, RawMeta, raw_key
-from newsingest.storage.events import EventPublisher
 from newsingest.storage.keys import url_key
+from newsingest.storage.stores import Stores
 from newsingest.storage.table import IndexTable, LatestVersion
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
@@ -45,13 +44,6 @@ class RetryLater(Exception):
 
 
 Prepared = Article | Skip | RetryLater
-
-
-@dataclass
-class Stores:
-    table: IndexTable
-    archive: Archive
-    events: EventPublisher
 
 
 def prepare_batch(

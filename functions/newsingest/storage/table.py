@@ -33,6 +33,12 @@ class KnownUrl:
     article_id: str | None
     reason: str | None
 
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> KnownUrl:
+        return cls(
+            item["url"], item.get("status", ""), item.get("revision"), item.get("article_id"), item.get("reason")
+        )
+
 
 @dataclass(frozen=True)
 class LatestVersion:
@@ -67,10 +73,7 @@ class IndexTable:
             projection="#u, #s, revision, article_id, reason",
             names={"#u": "url", "#s": "status"},  # reserved words
         )
-        return {
-            i["url"]: KnownUrl(i["url"], i.get("status", ""), i.get("revision"), i.get("article_id"), i.get("reason"))
-            for i in found
-        }
+        return {i["url"]: KnownUrl.of(i) for i in found}
 
     def claim_url(self, url: str, source_id: str, revision: str | None, now: datetime) -> bool:
         """Record a newly discovered URL; False when another discoverer got there first."""
@@ -271,8 +274,7 @@ class IndexTable:
         response = self.client.get_item(TableName=self.name, Key=to_item({"pk": keys.url_pk(url), "sk": "URL"}))
         if "Item" not in response:
             return None
-        i = from_item(response["Item"])
-        return KnownUrl(i["url"], i.get("status", ""), i.get("revision"), i.get("article_id"), i.get("reason"))
+        return KnownUrl.of(from_item(response["Item"]))
 
     def versions(self, article_id: str) -> list[dict[str, Any]]:
         return list(

@@ -1,0 +1,25 @@
+"""Schedule and discover run without the NLP layer, and their init pays only for what they use."""
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys
+import newsingest.handlers.{name}
+heavy = [m for m in ("spacy", "py3langid", "newsingest.extraction", "newsingest.pipeline.process") if m in sys.modules]
+print(",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize("name", ["schedule", "discover"])
+def test_light_handlers_import_neither_spacy_nor_the_extraction_core(name):
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(name=name)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"AWS_DEFAULT_REGION": "us-east-1", "PATH": ""},
+    )
+    assert result.stdout.strip() == ""
