@@ -31,6 +31,16 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 STATE_DIR = Path(".newsingest")
 STATE_FILE = STATE_DIR / "local.json"
 SERVICES = ("dynamodb", "s3", "sqs", "events")
+# The settings another `newsingest` process needs to work on this runtime's state.
+SHARED_SETTINGS = (
+    "TABLE_NAME",
+    "IDEMPOTENCY_TABLE_NAME",
+    "BUCKET_NAME",
+    "DISCOVER_QUEUE_URL",
+    "ARTICLE_QUEUE_URL",
+    "EVENT_BUS_NAME",
+    "SOURCES_URI",
+)
 
 
 @dataclass
@@ -138,14 +148,9 @@ class LocalRuntime:
 
     def public_env(self) -> dict[str, str]:
         """What another process needs to reach this runtime's AWS state."""
-        names = ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "BUCKET_NAME", "DISCOVER_QUEUE_URL", "ARTICLE_QUEUE_URL")
-        values = {k: os.environ[k] for k in names}
-        values["EVENT_BUS_NAME"] = os.environ["EVENT_BUS_NAME"]
-        values["SOURCES_URI"] = os.environ["SOURCES_URI"]
-        connection = (
-            self.aws.env() if self.aws else {k: os.environ[k] for k in ("AWS_ENDPOINT_URL",) if k in os.environ}
-        )
-        return {**connection, **values}
+        connection = self.aws.env() if self.aws else {}
+        names = (*SHARED_SETTINGS, "AWS_ENDPOINT_URL")
+        return {**connection, **{k: os.environ[k] for k in names if k in os.environ}}
 
     def _set_env(self, env: dict[str, str]) -> None:
         for key, value in env.items():
