@@ -41,7 +41,7 @@ bench: $(STAMP) ## speed and memory benchmarks (discovery, processing, cold star
 	$(BIN)/python bench/process_bench.py
 	$(BIN)/python bench/cold_start.py
 
-bench-quality: $(STAMP) ## extraction quality on ../shared/datasets/article-extraction-benchmark
+bench-quality: $(STAMP) ## body quality (article-extraction-benchmark) and metadata per language (fundus-parser-tests)
 	$(BIN)/python bench/quality_bench.py
 
 clean:
