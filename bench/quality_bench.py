@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import trafilatura
 import _fundus
 import metadata_bench
+import trafilatura
 from _dataset import DATASET, Item, load_items, score, write_predictions  # bench/ is on sys.path: run as a script
 from rich.console import Console
 from rich.table import Table

@@ -19,10 +19,12 @@ from dateutil import parser as dateparser
 
 from newsingest.extraction.language import detect_language
 from newsingest.extraction.signals import Signals
+from newsingest.extraction.text import clean_text
 from newsingest.models.messages import EntryHints
 from newsingest.models.records import Flag
 
 CLOCK_SKEW = timedelta(minutes=10)
+NAIVE_SKEW = timedelta(hours=14)  # a time without a zone may be any local time on Earth
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # before the web had news sites: a parsing accident
 _MAX_NAME_WORDS = 6
 _HOUR = 3600
@@ -43,15 +45,25 @@ _CREDIT_WORDS = re.compile(
     re.IGNORECASE,
 )
 _ROLE = re.compile(r"\b(correspondent|editor|reporter|writer|columnist|contributor|producer|analyst)\b", re.I)
-_BY = re.compile(r"^\s*((written|analysis|opinion|commentary|story|words|text|reporting|report)\s+)?by\b\s*:?\s*", re.I)
+# "By", and its equivalents in other languages, before the names; labels such as "Author:".
+_BY = re.compile(
+    r"^\s*(((written|analysis|opinion|commentary|story|words|text|reporting|report)\s+)?by|von|par|por|door|av|af"
+    r"|autor(in)?|author|auteur|autore|text|texte)\b\s*:?\s*",
+    re.I,
+)
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|updated|published"
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # "Jeff Foust Monday", "Carrie Arnold November": the byline ran into the dateline ("Theresa May" stays).
 _DATELINE = re.compile(rf"^(?:({_WEEKDAYS}|{_MONTHS})|(.+?)(\s+({_WEEKDAYS}))+|(\S+\s+.+?)\s+({_MONTHS}))$", re.I)
 _CREDENTIALS = frozenset({"phd", "md", "ms", "ma", "mba", "rd", "rdn", "msc", "bsc", "jr", "sr"})
 _GENERIC_LABELS = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "news"})
-_AND = re.compile(r"\band\b|&", re.IGNORECASE)
-_SEPARATORS = re.compile(r"\s*(?:,|;|&|\||\band\b|\bwith\b)\s*", re.IGNORECASE)
+# "and" in the languages bylines are written in: en, de, fr, es, it/pt, nl, sv, da/no, pl, tr.
+# "Capital Von Jemima Kelly": a label, then the by-word and a capitalised name.
+_BY_INSIDE = re.compile(r"^(?:\S+\s+){1,3}(?-i:by|By|BY|von|Von|VON|par|Par|por|Por)\s+(?=(\w))")
+_AND_WORDS = r"(?-i:\b(?:and|AND|und|et|y|e|en|och|og|i|ve)\b)|\bwith\b"
+_AND = re.compile(rf"{_AND_WORDS}|&", re.IGNORECASE)
+_SEPARATORS = re.compile(rf"\s*(?:,|;|&|\||、|，|{_AND_WORDS})\s*", re.IGNORECASE)
+_INITIALS = re.compile(r"\s*\([\w.\s/-]{1,8}\)$")  # "Elena Oberholzer (obe)": the desk's short form
 
 
 @dataclass
@@ -89,15 +101,21 @@ def reconcile(
 ) -> Fields:
     """Pick each field from the most trusted signal that has it; `declared_language` is <html lang>."""
     out = Fields()
-    for name in ("title", "description", "section"):
-        source, value = _first(signals, lambda s, n=name: getattr(s, n))
+    for name in ("description", "section"):
+        source, value = _first(signals, lambda s, n=name: clean_text(getattr(s, n)))
         _set(out, name, value, source)
+    names = _site_names(signals, url, out.section)
+    titles = [clean_text(s.title) for s in signals if s.title]
+    source, title = _first(signals, lambda s: strip_site_affixes(clean_text(s.title), names, titles))
+    _set(out, "title", title, source)
+    if out.description:
+        out.description = _SHARE_PROMPT.sub("", out.description) or None
     source, image = _first(signals, lambda s: _absolute(s.image, url))
     _set(out, "image", image, source)
     for name in ("categories", "tags"):
         source, values = _first(signals, lambda s, n=name: _unique(getattr(s, n)))
         _set(out, name, values or [], source)
-    _bylines(out, signals, site_label(url))
+    _bylines(out, signals, site_label(url), names)
     _dates(out, signals, fetched_at)
     declared_source, declared = ("html_lang", declared_language) if declared_language else ("", None)
     if not declared:
@@ -108,6 +126,51 @@ def reconcile(
     return out
 
 
+_AFFIX_SEPARATOR = re.compile(r"(\s+[|·•–—-]\s+|\s*[|｜ㅣ：]\s*|\s+::\s+)")
+_DATE_LIKE = re.compile(r"[\d\s./-]+")
+_SHARE_PROMPT = re.compile(
+    r"^(share|teilen|partager|compartir|condividi|del)\b[^.:!?]{0,40}?\b(whatsapp|facebook|twitter|x|e-?mail"
+    r"|linkedin|telegram)\b\s*[:.|-]?\s*",
+    re.IGNORECASE,
+)
+_MIN_CONTAINED_NAME = 5  # shorter site names ("dw", "ntv") must match a whole word, not a substring
+
+
+def strip_site_affixes(title: str, names: Sequence[str], others: Sequence[str] = ()) -> str:
+    """'Headline | Site', 'Headline - Section - Site', 'Site: Headline' -> 'Headline'.
+
+    A title that is another signal's title plus a separated tail is that title (the tail is
+    branding). Otherwise whole segments that name the site or section, or are a date, go from
+    either end. `names` are case-folded alphanumeric keys (see `_key`).
+    """
+    for other in others:
+        if other and len(other) < len(title) and title.startswith(other) and _AFFIX_SEPARATOR.match(title, len(other)):
+            return other
+    parts = _AFFIX_SEPARATOR.split(title)  # [segment, separator, segment, ...]
+    while len(parts) > 2 and _names_site(parts[-1], names):
+        parts = parts[:-2]
+    while len(parts) > 2 and _names_site(parts[0], names) and "：" not in parts[1]:
+        parts = parts[2:]
+    return "".join(parts).strip()
+
+
+def _names_site(segment: str, names: Sequence[str]) -> bool:
+    key = _key(segment)
+    if not key or _DATE_LIKE.fullmatch(segment):
+        return bool(segment.strip())
+    words = {_key(w) for w in segment.split()}
+    return any(key == n or n in words or (len(n) >= _MIN_CONTAINED_NAME and n in key) for n in names)
+
+
+def _site_names(signals: Sequence[Signals], url: str, section: str | None) -> list[str]:
+    found = [_key(n) for s in signals for n in s.site_names] + [_key(section or ""), site_label(url) or ""]
+    return [n for n in dict.fromkeys(found) if n]
+
+
+def _key(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
 def split_byline(byline: str, site: str | None = None) -> tuple[list[str], list[str]]:
     """'By Jane Doe, John Roe and AP Staff' -> (['Jane Doe', 'John Roe'], ['AP Staff']).
 
@@ -115,14 +178,16 @@ def split_byline(byline: str, site: str | None = None) -> tuple[list[str], list[
     """
     people: list[str] = []
     credits: list[str] = []
+    if (inside := _BY_INSIDE.match(byline)) and inside.group(1).isupper():
+        byline = byline[inside.end() :]
     byline, affiliation = _affiliation(_BY.sub("", byline))
     if affiliation:
         credits.append(affiliation)
     for part in _SEPARATORS.split(byline):
-        name = _without_dateline(_BY.sub("", part).strip(" .:-–|"))
+        name = _without_dateline(_INITIALS.sub("", _BY.sub("", part)).strip(" .:-–|()"))
         if not name or "@" in name or "://" in name or any(c.isdigit() for c in name):
             continue
-        person, agency = _agency_suffix(name)
+        person, agency = (None, name) if name.casefold() in _AGENCIES else _agency_suffix(name)
         if agency:
             credits.append(agency)
         if not person or person.casefold() in _CREDENTIALS:
@@ -154,21 +219,29 @@ def site_label(url: str) -> str | None:
 
 def parse_datetime(value: str | None) -> datetime | None:
     """Any ISO 8601 or RFC 822-ish date string -> aware UTC datetime; naive values are taken as UTC."""
-    if not value:
+    when = _parse(value)
+    if when is None:
         return None
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        try:
-            with warnings.catch_warnings():  # an unknown zone name: taken as UTC below
-                warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
-                when = dateparser.parse(value, tzinfos=_ZONES)
-        except (ValueError, OverflowError):
-            return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     when = when.astimezone(UTC)
     return when if when >= _EARLIEST else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    """The date as written: aware when the string names a zone or offset, naive otherwise."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        pass
+    try:
+        with warnings.catch_warnings():  # an unknown zone name: taken as UTC below
+            warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
+            return dateparser.parse(value, tzinfos=_ZONES)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _is_credit(name: str, site: str | None) -> bool:
@@ -195,34 +268,92 @@ def _agency_suffix(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-def _bylines(out: Fields, signals: Sequence[Signals], site: str | None) -> None:
-    """People and credits come from one signal: mixing two signals' bylines duplicates names."""
+def _bylines(out: Fields, signals: Sequence[Signals], site: str | None, names: Sequence[str]) -> None:
+    """People and credits come from one signal: mixing two signals' bylines duplicates names.
+
+    The first signal that names people wins; one that credits only organisations (often just
+    the publisher itself) is the fallback, so a visible byline beats a JSON-LD "author" that is
+    the site's own name.
+    """
+    fallback: tuple[str, list[str]] | None = None
     for signal in signals:
         people: list[str] = []
-        credits = list(signal.credits)
+        credits = [c for c in (clean_text(c) for c in signal.credits) if c]
         for byline in signal.authors:
-            found_people, found_credits = split_byline(byline, site)
-            people += found_people
+            found_people, found_credits = split_byline(clean_text(byline), site)
+            for person in found_people:
+                (credits if _key(person) in names else people).append(person)
             credits += found_credits
-        if people or credits:
+        if fallback is not None and any(len(p.split()) < 2 for p in people):
+            continue  # below a signal that credited the site, a lone word ("Red", "Frankfurt") is no byline
+        if people:
             out.authors, out.credits = _unique(people), _unique(credits)
             out.provenance["authors"] = signal.source
             return
+        if credits and fallback is None:
+            fallback = (signal.source, credits)
+    if fallback:
+        out.credits = _unique(fallback[1])
+        out.provenance["authors"] = fallback[0]
+
+
+@dataclass(frozen=True)
+class _When:
+    source: str
+    value: datetime  # as written: naive when the signal gave no zone
+    has_time: bool
 
 
 def _dates(out: Fields, signals: Sequence[Signals], fetched_at: datetime) -> None:
-    latest = fetched_at.astimezone(UTC) + CLOCK_SKEW
+    """The most trusted date, completed by the others: a time of day from a less trusted signal
+    on the same day, a zone from a signal that writes the same wall-clock time (or, failing
+    that, any zone the page's dates carry). A zoneless time is taken as UTC."""
+    zones = [w.value.tzinfo for s in signals for raw in (s.published, s.modified) if (w := _when(s.source, raw))
+             and w.value.tzinfo is not None]  # fmt: skip
     for name, attribute in (("published_at", "published"), ("modified_at", "modified")):
-        source, when = _first(signals, lambda s, a=attribute: parse_datetime(getattr(s, a)))
-        if when is not None and when > latest:
+        found = [w for s in signals if (w := _when(s.source, getattr(s, attribute)))]
+        if not found:
+            continue
+        best = found[0]
+        if not best.has_time:
+            best = next((w for w in found if w.has_time and w.value.date() == best.value.date()), best)
+        when = best.value
+        if when.tzinfo is None:
+            same = (w.value for w in found if w.value.tzinfo is not None and _wall(w.value) == _wall(when))
+            zone = next(same, None)
+            when = when.replace(tzinfo=zone.tzinfo if zone else (zones[0] if zones and best.has_time else UTC))
+        naive = best.value.tzinfo is None and when.tzinfo is UTC
+        when = when.astimezone(UTC)
+        if when < _EARLIEST:
+            continue
+        latest = fetched_at.astimezone(UTC) + (NAIVE_SKEW if naive else CLOCK_SKEW)
+        if when > latest:
             out.flags.append(
-                Flag(kind="future_date_clamped", reason=f"{name} {when.isoformat()} from {source} after fetch")
+                Flag(kind="future_date_clamped", reason=f"{name} {when.isoformat()} from {best.source} after fetch")
             )
             when = fetched_at.astimezone(UTC)
-        _set(out, name, when, source)
+        _set(out, name, when, best.source)
     if out.published_at and out.modified_at and out.modified_at < out.published_at:
         out.modified_at = None
         out.provenance.pop("modified_at")
+
+
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _when(source: str, raw: str | None) -> _When | None:
+    """A date as written (naive if zoneless); a midnight with no other digits is a date only."""
+    if not raw:
+        return None
+    value = _parse(raw)
+    if value is None:
+        return None
+    has_time = bool(_TIME_OF_DAY.search(raw)) and (value.hour, value.minute, value.second) != (0, 0, 0)
+    return _When(source, value, has_time)
+
+
+def _wall(when: datetime) -> tuple:
+    return (when.year, when.month, when.day, when.hour, when.minute)
 
 
 def _first(signals, pick):

@@ -14,6 +14,8 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from newsingest.extraction.text import clean_text
+
 ARTICLE_TYPES = frozenset(
     {
         "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
@@ -47,6 +49,8 @@ class Signals:
     image: str | None = None
     language: str | None = None
     accessible_for_free: bool | None = None
+    site_names: list[str] = field(default_factory=list)  # how the publisher names itself
+    word_count: int | None = None  # the length the publisher declares (JSON-LD wordCount)
 
 
 def jsonld_signals(tree: HtmlElement) -> Signals:
@@ -72,6 +76,8 @@ def jsonld_signals(tree: HtmlElement) -> Signals:
     out.image = _image(node.get("image")) or _image(node.get("thumbnailUrl"))
     out.language = _text(node.get("inLanguage"))
     out.accessible_for_free = _free(node)
+    out.site_names = [n for p in _as_list(node.get("publisher")) if isinstance(p, dict) and (n := _text(p))]
+    out.word_count = _integer(node.get("wordCount"))
     return out
 
 
@@ -81,13 +87,14 @@ def opengraph_signals(tree: HtmlElement) -> Signals:
         "opengraph",
         title=_first(meta, "og:title"),
         description=_first(meta, "og:description"),
-        authors=[a for a in meta.get("article:author", []) if not a.startswith(("http://", "https://", "/"))],
+        authors=[a for a in meta.get(_key("article:author"), []) if not a.startswith(("http://", "https://", "/"))],
         published=_first(meta, "article:published_time"),
         modified=_first(meta, "article:modified_time") or _first(meta, "og:updated_time"),
         section=_first(meta, "article:section"),
-        tags=[t for tag in meta.get("article:tag", []) for t in _keywords(tag)],
+        tags=[t for tag in meta.get(_key("article:tag"), []) for t in _keywords(tag)],
         image=_first(meta, "og:image:secure_url") or _first(meta, "og:image"),
         language=_first(meta, "og:locale"),
+        site_names=meta.get(_key("og:site_name"), []),
     )
 
 
@@ -99,13 +106,13 @@ def meta_signals(tree: HtmlElement) -> Signals:
     """Plain <meta name=...>, <title> and microdata itemprops."""
     meta = _meta_values(tree, "name")
     for name, values in _meta_values(tree, "itemprop").items():
-        meta.setdefault(f"itemprop:{name}", values)
+        meta.setdefault(_key(f"itemprop:{name}"), values)
     title = tree.findtext(".//title")
     return Signals(
         "meta",
         title=_text(title) or _first(meta, "twitter:title"),
         description=_first(meta, "description") or _first(meta, "twitter:description"),
-        authors=meta.get("author", []) + meta.get("byl", []) + meta.get("dc.creator", []),
+        authors=[a for k in ("author", "byl", "dc.creator") for a in meta.get(_key(k), [])],
         published=next((v for k in _DATE_META if (v := _first(meta, k))), None)
         or _first(meta, "itemprop:datepublished"),
         modified=next((v for k in _MODIFIED_META if (v := _first(meta, k))), None)
@@ -114,23 +121,67 @@ def meta_signals(tree: HtmlElement) -> Signals:
         tags=_keywords(_first(meta, "news_keywords") or _first(meta, "keywords")),
         image=_first(meta, "twitter:image") or _first(meta, "twitter:image:src"),
         language=_first(meta, "language") or _first(meta, "dc.language"),
+        site_names=meta.get(_key("application-name"), []),
     )
 
 
 _BYLINE = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' by ')"
-    " or contains(@class, 'byline') or contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+    " or contains(@class, 'byline') or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
+    " or @rel='author' or @itemprop='author']"
 )
+# Blocks that list other articles or readers' words: their names are not this article's authors.
+_ELSEWHERE = re.compile(
+    r"related|recommend|comment|sidebar|popular|trending|more-|newsletter|promo|widget|outbrain|taboola"
+    r"|read-?next|also-?read|footer|discussion",
+    re.IGNORECASE,
+)
+_ELSEWHERE_TAGS = frozenset({"aside", "nav", "footer"})
+_TIME_XPATH = "//*[@itemprop='datePublished'] | //time[@datetime] | //*[@pubdate]"
 
 
 def byline_signals(tree: HtmlElement) -> Signals:
     """The byline as readers see it: it keeps what meta tags drop ("…, Harbour Times")."""
-    for element in tree.xpath(_BYLINE)[:1]:
+    for element in tree.xpath(_BYLINE):
+        if not in_article(element):
+            continue
         # "By A with Reuters · 19 Nov 2026": a byline row often carries the date after a separator.
-        text = _BYLINE_TAIL.split(" ".join(element.text_content().split()))[0]
+        text = _BYLINE_TAIL.split(element_text(element))[0]
         if text and len(text) <= MAX_BYLINE_CHARS:
             return Signals("byline", authors=[text])
     return Signals("byline")
+
+
+def headline_signals(tree: HtmlElement) -> Signals:
+    """The article's visible headline (its first <h1> outside navigation and teaser blocks)."""
+    for element in tree.xpath("//body//h1"):
+        if in_article(element) and (text := element_text(element)):
+            return Signals("headline", title=text)
+    return Signals("headline")
+
+
+def time_signals(tree: HtmlElement) -> Signals:
+    """The first machine-readable date in the article's markup: <time datetime>, itemprop, pubdate."""
+    for element in tree.xpath(_TIME_XPATH):
+        value = element.get("datetime") or element.get("content")
+        if value and in_article(element):
+            return Signals("time", published=clean_text(value))
+    return Signals("time")
+
+
+def in_article(element: HtmlElement) -> bool:
+    """False inside navigation, footers, related-article lists and comment threads."""
+    node: HtmlElement | None = element
+    while node is not None and isinstance(node.tag, str):
+        if node.tag in _ELSEWHERE_TAGS or _ELSEWHERE.search(f"{node.get('class', '')} {node.get('id', '')}"):
+            return False
+        node = node.getparent()
+    return True
+
+
+def element_text(element: HtmlElement) -> str:
+    """Visible text with a space between child elements ("Name</span><span>Role" stays two words)."""
+    return clean_text(" ".join(element.itertext()))
 
 
 def trafilatura_signals(document: Any) -> Signals:
@@ -190,8 +241,7 @@ def _text(value: Any) -> str | None:
         value = value.get("name") or value.get("@value")
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         return None
-    text = " ".join(str(value).split())
-    return text or None
+    return clean_text(str(value)) or None
 
 
 def _keywords(value: Any) -> list[str]:
@@ -223,15 +273,28 @@ def _free(node: dict) -> bool | None:
 
 
 def _meta_values(tree: HtmlElement, attribute: str) -> dict[str, list[str]]:
+    """Meta contents by canonical key: "article:published:time" and "article:published_time" meet."""
     values: dict[str, list[str]] = {}
     for element in tree.xpath(f"//meta[@{attribute}][@content]"):
-        key = element.get(attribute).strip().lower()
-        content = " ".join(element.get("content").split())
+        content = clean_text(element.get("content"))
         if content:
-            values.setdefault(key, []).append(content)
+            values.setdefault(_key(element.get(attribute)), []).append(content)
     return values
 
 
+def _key(name: str) -> str:
+    return _PUNCTUATION.sub("", name.lower())
+
+
+_PUNCTUATION = re.compile(r"[^a-z0-9]")
+
+
 def _first(meta: dict[str, list[str]], key: str) -> str | None:
-    found = meta.get(key)
+    found = meta.get(_key(key))
     return found[0] if found else None
+
+
+def _integer(value: Any) -> int | None:
+    text = _text(value)
+    digits = re.sub(r"[^\d]", "", text or "")
+    return int(digits) if digits and len(digits) < 8 else None

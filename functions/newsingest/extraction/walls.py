@@ -6,6 +6,7 @@ import re
 
 from lxml.html import HtmlElement
 
+from newsingest.extraction.text import word_count
 from newsingest.models.records import Flag
 
 SHORT_WORDS = 150  # below this a body may be a teaser; above it a wall phrase is just prose
@@ -32,7 +33,7 @@ def detect_wall(tree: HtmlElement, text: str, accessible_for_free: bool | None) 
     A short body behind a wall is a `teaser` (the record is incomplete); a full-length body
     on a page that declares a paywall is a `paywall` (complete here, maybe not for readers).
     """
-    words = len(text.split())
+    words = word_count(text)
     short = words < SHORT_WORDS
     if short and (consent := _consent(tree, text)):
         return Flag(kind="consent_wall", reason=f"{words} words, consent {consent}")

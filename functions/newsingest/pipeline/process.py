@@ -25,11 +25,14 @@ from newsingest.extraction.fingerprints import content_hash, simhash
 from newsingest.extraction.page import ExtractionError, Page, parse_page
 from newsingest.extraction.signals import (
     byline_signals,
+    headline_signals,
     jsonld_signals,
     meta_signals,
     opengraph_signals,
+    time_signals,
     trafilatura_signals,
 )
+from newsingest.extraction.text import word_count
 from newsingest.extraction.walls import SHORT_WORDS, detect_wall
 from newsingest.models.messages import EntryHints
 from newsingest.models.outcomes import SkipReason
@@ -124,12 +127,14 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         byline_signals(page.tree),
         opengraph_signals(page.tree),
         meta_signals(page.tree),
+        headline_signals(page.tree),
+        time_signals(page.tree),
         trafilatura_signals(document),
     ]
     titles = {s.title for s in signals}
     standfirsts = {s.description for s in signals}
     text = _body(_raw(document), repeated, titles, standfirsts)
-    if len(text.split()) < MIN_PRECISE_WORDS:
+    if word_count(text) < MIN_PRECISE_WORDS:
         # Precision mode sometimes keeps only a stray block; balanced mode finds the article.
         fallback = _body(_raw(_trafilatura(page, with_metadata=False)), repeated, titles, standfirsts)
         text = max(text, fallback, key=len)
@@ -137,7 +142,7 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         wall = detect_wall(page.tree, _raw(document), jsonld.accessible_for_free)
         raise ExtractionError(SkipReason.NO_TEXT, f"{wall.kind}: {wall.reason}" if wall else "no article body")
     wall = detect_wall(page.tree, text, jsonld.accessible_for_free)
-    words = len(text.split())
+    words = word_count(text)
     if words < MIN_ARTICLE_WORDS and wall is None:
         raise ExtractionError(SkipReason.NOT_AN_ARTICLE, f"only {words} words of text and no wall")
     fields = reconcile(
@@ -217,7 +222,7 @@ def _article(extracted: _Extracted, tags: TagResult, tagger: Tagger | None) -> A
         tags=fields.tags,
         image=fields.image,
         text=text,
-        word_count=len(text.split()),
+        word_count=word_count(text),
         content_hash=content_hash(text),
         simhash=simhash(text),
         entities=tags.entities,

@@ -1,0 +1,47 @@
+"""Plain-text helpers every field shares: one normal form, and words counted per script.
+
+Metadata often arrives double-encoded ("BIDEN&#8217;S", "&quot;") or with invisible
+characters (zero-width spaces, soft hyphens, BOMs); `clean_text` gives every text field
+the same form. Whitespace does not separate words in Chinese, Japanese or Thai, so
+`word_count` counts those scripts by characters instead of by spaces.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});", re.IGNORECASE)
+# Han, kana and CJK punctuation-free ideograph blocks: one character is one unit of text.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+# Thai, Lao, Myanmar, Khmer: written without spaces, words average about four characters.
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_UNSPACED_CHARS_PER_WORD = 4
+_UNITS = re.compile(rf"[{_CJK}]|[{_UNSPACED}]+|[^\s{_CJK}{_UNSPACED}]+")
+_UNSPACED_RUN = re.compile(rf"[{_UNSPACED}]+")
+
+
+def clean_text(value: str | None) -> str:
+    """Entities decoded (twice at most: double-encoded metadata is common), format characters
+    (zero-width spaces, soft hyphens, BOMs) dropped, whitespace collapsed to single spaces."""
+    if not value:
+        return ""
+    text = value
+    for _ in range(2):
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(text.split())
+
+
+def word_count(text: str) -> int:
+    """Words, counting a Chinese or Japanese character as one and a Thai-like run by its length."""
+    count = 0
+    for unit in _UNITS.findall(text):
+        if _UNSPACED_RUN.fullmatch(unit):
+            count += max(1, round(len(unit) / _UNSPACED_CHARS_PER_WORD))
+        elif any(c.isalnum() for c in unit):
+            count += 1
+    return count
