@@ -19,6 +19,7 @@ from lxml.etree import LxmlError
 from newsingest import PIPELINE_VERSION
 from newsingest.discovery.urls import prefer_page_canonical
 from newsingest.entities.tagger import Tagger, TagRequest, TagResult
+from newsingest.extraction.body import looks_cut, with_lead
 from newsingest.extraction.cleaning import clean_body
 from newsingest.extraction.fields import Fields, hint_signals, reconcile
 from newsingest.extraction.fingerprints import content_hash, simhash
@@ -32,7 +33,7 @@ from newsingest.extraction.signals import (
     time_signals,
     trafilatura_signals,
 )
-from newsingest.extraction.text import word_count
+from newsingest.extraction.text import clean_text, word_count
 from newsingest.extraction.walls import SHORT_WORDS, detect_wall
 from newsingest.models.messages import EntryHints
 from newsingest.models.outcomes import SkipReason
@@ -132,12 +133,12 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         trafilatura_signals(document),
     ]
     titles = {s.title for s in signals}
-    standfirsts = {s.description for s in signals}
-    text = _body(_raw(document), repeated, titles, standfirsts)
-    if word_count(text) < MIN_PRECISE_WORDS:
+    text = _body(_raw(document), repeated, titles)
+    if word_count(text) < MIN_PRECISE_WORDS or looks_cut(text, page.tree):
         # Precision mode sometimes keeps only a stray block; balanced mode finds the article.
-        fallback = _body(_raw(_trafilatura(page, with_metadata=False)), repeated, titles, standfirsts)
+        fallback = _body(_raw(_trafilatura(page, with_metadata=False)), repeated, titles)
         text = max(text, fallback, key=len)
+    text = with_lead(text, next((clean_text(s.description) for s in signals if s.description), None), page.tree)
     if not text:
         wall = detect_wall(page.tree, _raw(document), jsonld.accessible_for_free)
         raise ExtractionError(SkipReason.NO_TEXT, f"{wall.kind}: {wall.reason}" if wall else "no article body")
@@ -169,21 +170,17 @@ def _raw(document) -> str:
     return document.text if document is not None and document.text else ""
 
 
-def _body(
-    raw: str, repeated: Collection[str], titles: Collection[str | None], standfirsts: Collection[str | None]
-) -> str:
-    """Cleaned body text without the page's headline block: the title, the short kicker lines
-    above it ("News", "Business") and the standfirst below it are fields of their own."""
+def _body(raw: str, repeated: Collection[str], titles: Collection[str | None]) -> str:
+    """Cleaned body text without the page's headline block: the title and the short kicker lines
+    above it ("News", "Business") are fields of their own. A standfirst below it stays: it is
+    the article's lead, which readers read as its first paragraph."""
     text, _removed = clean_body(raw, repeated)
     lines = text.split("\n")
     headlines = {_folded(t) for t in titles if t}
     at = next((i for i, line in enumerate(lines[:HEADLINE_WINDOW]) if _folded(line) in headlines), None)
     if at is None or any(len(line.split()) > KICKER_WORDS for line in lines[:at]):
         return text
-    rest = lines[at + 1 :]
-    if rest and _folded(rest[0]) in {_folded(d) for d in standfirsts if d}:
-        rest = rest[1:]
-    return "\n".join(rest)
+    return "\n".join(lines[at + 1 :])
 
 
 def _folded(line: str) -> str:
