@@ -227,3 +227,44 @@ def test_the_headline_block_is_not_part_of_the_body():
     assert article.title == "Harbour works begin"
     assert article.text.startswith("Paragraph 0")
     assert "Cranes arrive" not in article.text
+
+
+def test_a_japanese_article_is_counted_by_characters_not_skipped_as_short():
+    article = process_page(_page("japanese.html"), "https://wangan.example.jp/news/1", fetched_at=FETCHED)
+    assert article.word_count > 100  # seven "words" by whitespace
+    assert article.title == "港の新しいフェリーターミナルが承認される"  # the site's name is off the title
+    assert article.language == "ja"
+    assert "short_text" not in {f.kind for f in article.flags}
+
+
+def test_a_live_blog_keeps_every_post_and_its_intro():
+    article = process_page(_page("liveblog.html"), "https://news.example.org/live/storm", fetched_at=FETCHED)
+    assert article.live_blog
+    assert [(p.headline, p.published_at.isoformat()) for p in article.posts] == [
+        ("Harbour bridge closed", "2026-01-05T09:15:00+00:00"),
+        ("Ferries suspended", "2026-01-05T08:30:00+00:00"),
+        ("Warning raised to red", "2026-01-05T07:45:00+00:00"),
+    ]
+    lines = article.text.split("\n")
+    assert lines[0].startswith("A winter storm is reaching the coast")
+    assert sum("harbour bridge to all traffic" in line for line in lines) == 1  # each post once
+    assert lines[-1] == article.posts[-1].text
+
+
+def test_an_ordinary_article_is_not_a_live_blog():
+    article = process_page(_page("agency.html"), "https://news.example.org/agency", fetched_at=FETCHED)
+    assert (article.live_blog, article.posts) == (False, [])
+
+
+def test_access_is_what_the_publisher_declares_and_text_complete_what_we_got():
+    teaser = process_page(_page("paywall.html"), "https://news.example.org/mill", fetched_at=FETCHED)
+    assert (teaser.access, teaser.text_complete) == ("paid", False)
+    free = process_page(_page("seed-article.html"), SEED_URL, fetched_at=FETCHED)
+    assert (free.access, free.text_complete) == ("free", True)
+
+
+def test_extract_page_returns_entities_without_being_given_a_tagger():
+    article = extract_page(_page("seed-article.html"), SEED_URL, fetched_at=FETCHED)
+    assert "PERSON" in {e.type for e in article.entities}
+    assert "not_tagged" not in {f.kind for f in article.flags}
+    assert extract_page(_page("seed-article.html"), SEED_URL, fetched_at=FETCHED, tagger=None).entities == []

@@ -18,8 +18,16 @@ _BOILERPLATE = re.compile(
     "|".join(
         (
             # inline promos: "READ MORE: ...", "Related: ...", "WATCH: ...", "Also on example.com ..."
-            r"^(read more|read also|also read|see more|more|related|related articles?|see also|recommended"
-            r"|watch|listen|more on this( story)?|don'?t miss|trending|latest)\b\s*[:|>»–-]",
+            r"^(read more|read also|also read|see more|more|related( articles?| stories| videos?| coverage| content)?"
+            r"|see also|recommended|watch|listen|more on this( story)?|don'?t miss|trending|latest)\b\s*[:|>»–-]",
+            # the same labels in other languages: "Lesen Sie auch:", "Lire aussi :", "Leer más:", ...
+            r"^((lesen sie|lies) (auch|mehr)|mehr zum thema|auch interessant|das könnte sie( auch)? interessieren"
+            r"|(à )?lire aussi|voir aussi|lee (también|más)|leer más|ver también|leggi anche|vedi anche"
+            r"|leia (também|mais)|veja também|lees ook|les også|läs också|læs også|czytaj (też|także|również)"
+            r"|ayrıca oku)\b\s*[:|>»–-]",
+            r"^(read more|read the full (story|article)|mehr lesen|weiterlesen|lire la suite|leer más"
+            r"|leggi (tutto|di più))\W*$",
+            r"^(our|editorial) (standards|principles)\b\s*:",
             r"^(advertisement|sponsored content|story continues below( advertisement)?|continue reading"
             r"( below)?|scroll to continue( with content)?|don'?t miss|related|more stories|comments?)\W*$",
             r"^also on [\w-]+(\.[\w-]+)+\b",

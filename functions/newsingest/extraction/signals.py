@@ -56,7 +56,7 @@ class Signals:
 def jsonld_signals(tree: HtmlElement) -> Signals:
     """The first article-typed JSON-LD node, searched through lists and @graph."""
     out = Signals("jsonld")
-    node = next(_article_nodes(tree), None)
+    node = next(article_nodes(tree), None)
     if node is None:
         return out
     out.title = _text(node.get("headline")) or _text(node.get("name"))
@@ -65,7 +65,7 @@ def jsonld_signals(tree: HtmlElement) -> Signals:
         name = _text(author.get("name") if isinstance(author, dict) else author)
         if not name:
             continue
-        is_org = isinstance(author, dict) and bool(_types(author) & _ORG_TYPES)
+        is_org = isinstance(author, dict) and bool(types(author) & _ORG_TYPES)
         (out.credits if is_org else out.authors).append(name)
     out.published = _text(node.get("datePublished")) or _text(node.get("dateCreated"))
     out.modified = _text(node.get("dateModified"))
@@ -200,10 +200,11 @@ def trafilatura_signals(document: Any) -> Signals:
     )
 
 
-def _article_nodes(tree: HtmlElement) -> Iterator[dict]:
+def article_nodes(tree: HtmlElement) -> Iterator[dict]:
+    """Article-typed JSON-LD nodes, in page order (WebPage ones only when they carry a headline)."""
     nodes = [n for script in tree.xpath('//script[@type="application/ld+json"]') for n in _walk(_load(script))]
-    yield from (n for n in nodes if _types(n) & ARTICLE_TYPES - {"WebPage"})
-    yield from (n for n in nodes if "WebPage" in _types(n) and n.get("headline"))
+    yield from (n for n in nodes if types(n) & ARTICLE_TYPES - {"WebPage"})
+    yield from (n for n in nodes if "WebPage" in types(n) and n.get("headline"))
 
 
 def _load(script: HtmlElement) -> Any:
@@ -224,7 +225,8 @@ def _walk(value: Any) -> Iterator[dict]:
         yield from _walk(value.get("mainEntity"))
 
 
-def _types(node: dict) -> set[str]:
+def types(node: dict) -> set[str]:
+    """A JSON-LD node's @type names, without schema.org URL prefixes."""
     return {t.rsplit("/", 1)[-1] for t in _as_list(node.get("@type")) if isinstance(t, str)}
 
 

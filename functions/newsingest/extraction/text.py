@@ -18,7 +18,9 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1
 # Thai, Lao, Myanmar, Khmer: written without spaces, words average about four characters.
 _UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
 _UNSPACED_CHARS_PER_WORD = 4
-_UNITS = re.compile(rf"[{_CJK}]|[{_UNSPACED}]+|[^\s{_CJK}{_UNSPACED}]+")
+# CJK punctuation separates like a space: "、", "。", "「", full-width "（），：；！？".
+_CJK_PUNCTUATION = "\u3000-\u303f\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f"
+_UNITS = re.compile(rf"[{_CJK}]|[{_UNSPACED}]+|[^\s{_CJK}{_UNSPACED}{_CJK_PUNCTUATION}]+")
 _UNSPACED_RUN = re.compile(rf"[{_UNSPACED}]+")
 
 
@@ -37,11 +39,12 @@ def clean_text(value: str | None) -> str:
 
 
 def word_count(text: str) -> int:
-    """Words, counting a Chinese or Japanese character as one and a Thai-like run by its length."""
+    """Whitespace-separated words, counting a Chinese or Japanese character as one word and a run
+    of Thai-like script by its length: the same as len(text.split()) for spaced scripts."""
     count = 0
     for unit in _UNITS.findall(text):
         if _UNSPACED_RUN.fullmatch(unit):
             count += max(1, round(len(unit) / _UNSPACED_CHARS_PER_WORD))
-        elif any(c.isalnum() for c in unit):
+        else:
             count += 1
     return count

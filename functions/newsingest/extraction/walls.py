@@ -1,4 +1,10 @@
-"""Paywalls, teasers and consent walls: a short body gets a flag with a reason, never silence."""
+"""Paywalls, teasers and consent walls: a short body gets a flag with a reason, never silence.
+
+Two questions are kept apart: what the publisher declares (`declared_access`: free, paid,
+metered), and whether the text we hold is the whole article (`is_complete`: false only with
+evidence — a teaser behind a wall, a truncation prompt at its end, or far fewer words than
+the publisher's own declared word count). A paid article extracted in full is complete.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,16 @@ import re
 from lxml.html import HtmlElement
 
 from newsingest.extraction.text import word_count
-from newsingest.models.records import Flag
+from newsingest.models.records import Access, Flag
 
 SHORT_WORDS = 150  # below this a body may be a teaser; above it a wall phrase is just prose
 _PAYWALL_MARKERS = ("paywall", "subscriber-only", "subscribers-only", "premium-content", "meteredcontent",
                     "regwall", "piano-offer", "tp-modal", "article-locked", "locked-content")  # fmt: skip
+_METERED_MARKERS = ("metered", "meter-", "regwall")
+MIN_DECLARED_SHARE = 0.5  # fewer words than half the declared wordCount: a cut text
+MIN_DECLARED_WORDS = 150  # below this a declared count is too small to judge by
+_CHARACTER_COUNT = (0.7, 1.3)  # a "wordCount" this close to our character count counts characters
+_TAIL_CHARS = 300  # a truncation prompt sits at the end of what we got
 _CONSENT_MARKERS = ("cookie-wall", "cookiewall", "consent-wall", "consentwall", "gdpr-consent", "cmp-container",
                     "qc-cmp", "sp_message_container", "onetrust-consent", "didomi-popup")  # fmt: skip
 _TEASER = re.compile(
@@ -74,3 +85,34 @@ def _marker(tree: HtmlElement, markers: tuple[str, ...]) -> str | None:
             if marker in lowered:
                 return marker
     return None
+
+
+def declared_access(tree: HtmlElement, accessible_for_free: bool | None) -> Access:
+    """The publisher's word: JSON-LD isAccessibleForFree first, then paywall markup."""
+    metered = _marker(tree, _METERED_MARKERS) is not None
+    if accessible_for_free is True:
+        return Access.FREE
+    if accessible_for_free is False:
+        return Access.METERED if metered else Access.PAID
+    if metered:
+        return Access.METERED
+    return Access.PAID if _marker(tree, _PAYWALL_MARKERS) else Access.UNKNOWN
+
+
+def is_complete(text: str, wall: Flag | None, declared_words: int | None) -> tuple[bool, str | None]:
+    """(complete?, the evidence when not): a teaser or consent wall, a prompt to subscribe at the
+    text's end, or under half the words the publisher declares."""
+    if wall is not None and wall.kind in ("teaser", "consent_wall"):
+        return False, f"{wall.kind}: {wall.reason}"
+    if found := _TEASER.search(text[-_TAIL_CHARS:]):
+        return False, f"truncation prompt {found.group(0)!r} at the end"
+    words = word_count(text)
+    counts_characters = _CHARACTER_COUNT[0] * len(text) <= (declared_words or 0) <= _CHARACTER_COUNT[1] * len(text)
+    if (
+        declared_words
+        and declared_words >= MIN_DECLARED_WORDS
+        and words < MIN_DECLARED_SHARE * declared_words
+        and not counts_characters
+    ):
+        return False, f"{words} words of {declared_words} declared"
+    return True, None

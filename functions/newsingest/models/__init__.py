@@ -2,11 +2,12 @@
 
 from newsingest.models.messages import ArticleTask, DiscoverRequest, EntryHints
 from newsingest.models.outcomes import Outcome, SkipReason
-from newsingest.models.records import SCHEMA_VERSION, Article, Entity, EntityType, Flag
+from newsingest.models.records import SCHEMA_VERSION, Access, Article, Entity, EntityType, Flag, LivePost
 from newsingest.models.source import Source, SourcesFile
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Access",
     "Article",
     "ArticleTask",
     "DiscoverRequest",
@@ -14,6 +15,7 @@ __all__ = [
     "EntityType",
     "EntryHints",
     "Flag",
+    "LivePost",
     "Outcome",
     "SkipReason",
     "Source",

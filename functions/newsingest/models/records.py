@@ -46,6 +46,25 @@ class Flag(BaseModel):
     reason: str
 
 
+class Access(StrEnum):
+    """What the publisher declares about reading the article (not what we managed to extract)."""
+
+    FREE = "free"  # isAccessibleForFree true
+    PAID = "paid"  # isAccessibleForFree false, or paywall markup
+    METERED = "metered"  # a metered wall: free up to a monthly quota
+    UNKNOWN = "unknown"  # the page says nothing
+
+
+class LivePost(BaseModel):
+    """One update of a live blog, in page order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    published_at: AwareDatetime | None = None
+    headline: str | None = None
+    text: str
+
+
 class Article(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -67,8 +86,17 @@ class Article(BaseModel):
     categories: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     image: str | None = None
-    text: str
-    word_count: int = Field(ge=0)
+    text: str = Field(
+        description="The article's text, one paragraph per line. For a live blog: the intro, then each "
+        "post's headline and text, in page order (the posts are also in `posts`)"
+    )
+    word_count: int = Field(ge=0, description="Words; in Chinese and Japanese text, characters")
+    access: Access = Field(Access.UNKNOWN, description="What the publisher declares: free, paid, metered, unknown")
+    text_complete: bool = Field(
+        True, description="False only with evidence that `text` is cut short (teaser, wall, declared length)"
+    )
+    live_blog: bool = Field(False, description="The page is a live blog; its updates are in `posts`")
+    posts: list[LivePost] = Field(default_factory=list, description="A live blog's updates, in page order")
     content_hash: str = Field(description="sha256 of the normalised text: exact duplicates")
     simhash: str = Field(description="64-bit SimHash of the text as 16 hex digits: near duplicates")
     duplicate_of: str | None = Field(None, description="article_id of the first copy of this text")

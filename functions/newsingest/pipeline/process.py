@@ -23,6 +23,7 @@ from newsingest.extraction.body import looks_cut, with_lead
 from newsingest.extraction.cleaning import clean_body
 from newsingest.extraction.fields import Fields, hint_signals, reconcile
 from newsingest.extraction.fingerprints import content_hash, simhash
+from newsingest.extraction.liveblog import live_posts, live_text
 from newsingest.extraction.page import ExtractionError, Page, parse_page
 from newsingest.extraction.signals import (
     byline_signals,
@@ -34,10 +35,10 @@ from newsingest.extraction.signals import (
     trafilatura_signals,
 )
 from newsingest.extraction.text import clean_text, word_count
-from newsingest.extraction.walls import SHORT_WORDS, detect_wall
+from newsingest.extraction.walls import SHORT_WORDS, declared_access, detect_wall, is_complete
 from newsingest.models.messages import EntryHints
 from newsingest.models.outcomes import SkipReason
-from newsingest.models.records import Article, Flag
+from newsingest.models.records import Access, Article, Flag, LivePost
 from newsingest.storage.keys import article_id_for
 
 MIN_ARTICLE_WORDS = 10  # fewer, with no wall to explain it: a navigation or error page, not an article
@@ -74,6 +75,9 @@ class _Extracted:
     fields: Fields
     text: str
     flags: list[Flag]
+    access: Access = Access.UNKNOWN
+    complete: bool = True
+    posts: list[LivePost] | None = None  # None: not a live blog
 
 
 def process_pages(
@@ -139,6 +143,9 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         fallback = _body(_raw(_trafilatura(page, with_metadata=False)), repeated, titles)
         text = max(text, fallback, key=len)
     text = with_lead(text, next((clean_text(s.description) for s in signals if s.description), None), page.tree)
+    live, posts = live_posts(page.tree)
+    if posts:
+        text = live_text(text, posts)
     if not text:
         wall = detect_wall(page.tree, _raw(document), jsonld.accessible_for_free)
         raise ExtractionError(SkipReason.NO_TEXT, f"{wall.kind}: {wall.reason}" if wall else "no article body")
@@ -154,11 +161,23 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         declared_language=page.lang,
     )
     flags = list(fields.flags)
+    complete, evidence = is_complete(text, wall, jsonld.word_count)
     if wall:
         flags.append(wall)
+    elif not complete:
+        flags.append(Flag(kind="teaser", reason=evidence or "cut short"))
     elif words < SHORT_WORDS / 3:
         flags.append(Flag(kind="short_text", reason=f"{words} words"))
-    return _Extracted(page=page, source=item, fields=fields, text=text, flags=flags)
+    return _Extracted(
+        page=page,
+        source=item,
+        fields=fields,
+        text=text,
+        flags=flags,
+        access=declared_access(page.tree, jsonld.accessible_for_free),
+        complete=complete,
+        posts=posts if live else None,
+    )
 
 
 def _trafilatura(page: Page, **options: bool):
@@ -220,6 +239,10 @@ def _article(extracted: _Extracted, tags: TagResult, tagger: Tagger | None) -> A
         image=fields.image,
         text=text,
         word_count=word_count(text),
+        access=extracted.access,
+        text_complete=extracted.complete,
+        live_blog=extracted.posts is not None,
+        posts=extracted.posts or [],
         content_hash=content_hash(text),
         simhash=simhash(text),
         entities=tags.entities,

@@ -102,3 +102,24 @@ def test_patterns_only_touch_short_lines():
     long_promo = "READ MORE: " + " ".join(["word"] * 60)
     assert clean_body(long_promo)[1] == []
     assert re.search("READ MORE", clean_body(long_promo)[0])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Related video: The president speaks in Ohio",
+        "Read more...",
+        "Our Standards: The Thomson Reuters Trust Principles.",
+        "Lesen Sie auch: Der Fall des Bürgermeisters",
+        "Lire aussi : la réforme des retraites",
+        "Leer más: el nuevo gobierno",
+    ],
+)
+def test_promo_lines_in_any_language_are_removed(line):
+    text, removed = clean_body(f"The council approved the budget.\n{line}\nThe vote was close.")
+    assert (text, removed) == ("The council approved the budget.\nThe vote was close.", [line])
+
+
+def test_a_sentence_about_reading_more_stays():
+    text = "Parents want their children to read more books, the survey found."
+    assert clean_body(text)[0] == text

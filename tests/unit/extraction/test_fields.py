@@ -165,3 +165,104 @@ def test_an_organisation_after_names_joined_by_and_is_a_credit():
         ["Harbour Times"],
     )
     assert split_byline("By Ann Lee, Bo Chan and Cy Diaz") == (["Ann Lee", "Bo Chan", "Cy Diaz"], [])
+
+
+@pytest.mark.parametrize(
+    ("byline", "people", "credits"),
+    [
+        ("von David Straub", ["David Straub"], []),
+        ("Autor: Monika Bolliger", ["Monika Bolliger"], []),
+        ("Felix Schröder und Jörg Soldwisch", ["Felix Schröder", "Jörg Soldwisch"], []),
+        ("Trine Jørgensen og Tôrtia Reimer", ["Trine Jørgensen", "Tôrtia Reimer"], []),
+        ("Elena Oberholzer (obe), Oliver Maksan (oma)", ["Elena Oberholzer", "Oliver Maksan"], []),
+        ("The Associated Press", [], ["The Associated Press"]),
+        ("Magazin Von Jemima Roe", ["Jemima Roe"], []),
+        ("Ursula von der Leyen", ["Ursula von der Leyen"], []),
+        ("牛镛、岳弘彬", ["牛镛", "岳弘彬"], []),
+    ],
+)
+def test_split_byline_in_other_languages(byline, people, credits):
+    assert split_byline(byline) == (people, credits)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Dax falls again | Börsen-Zeitung", "Dax falls again"),
+        ("Samsung must destroy phones - Golem.de", "Samsung must destroy phones"),
+        ("Kyiv prepares | DW | 28.04.2023", "Kyiv prepares"),
+        ("津波注意報 気象庁：朝日新聞デジタル", "津波注意報 気象庁"),
+        ("Harbour Times | ferry terminal approved", "ferry terminal approved"),
+        ("Sport: Bayern win - and what it means", "Sport: Bayern win - and what it means"),
+        ("Edwards wins - Dwight stays", "Edwards wins - Dwight stays"),  # "dw" is a word, not a substring
+    ],
+)
+def test_site_affixes_leave_the_title(title, expected):
+    from newsingest.extraction.fields import strip_site_affixes
+
+    names = ["börsenzeitung", "golem", "dw", "朝日新聞デジタル", "harbourtimes"]
+    assert strip_site_affixes(title, names) == expected
+
+
+def test_title_is_another_signals_title_without_its_tail():
+    fields = _reconcile(
+        Signals("jsonld", title="Ferry terminal approved &#8211; Island Post"),
+        Signals("headline", title="Ferry terminal approved"),
+    )
+    assert fields.title == "Ferry terminal approved"
+
+
+def test_fields_are_decoded_and_share_prompts_dropped():
+    fields = _reconcile(
+        Signals("jsonld", title="BIDEN&amp;#8217;S AMERICA\u200b", description="Share this on WhatsApp  A new   plan")
+    )
+    assert (fields.title, fields.description) == ("BIDEN’S AMERICA", "A new plan")
+
+
+def test_a_visible_byline_beats_a_jsonld_author_that_is_the_site():
+    fields = _reconcile(
+        Signals("jsonld", authors=["Harbour Times"], site_names=["Harbour Times"]),
+        Signals("byline", authors=["By Mira Holm"]),
+    )
+    assert (fields.authors, fields.provenance["authors"]) == (["Mira Holm"], "byline")
+
+
+def test_a_lone_word_below_a_site_credit_is_not_a_byline():
+    fields = _reconcile(Signals("jsonld", credits=["Gazette"]), Signals("byline", authors=["Red, Frankfurt"]))
+    assert (fields.authors, fields.credits) == ([], ["Gazette"])
+
+
+def test_a_date_takes_its_time_from_a_less_trusted_signal_on_the_same_day():
+    fields = _reconcile(Signals("jsonld", published="2024-03-02"), Signals("time", published="2024-03-02T20:48+0000"))
+    assert fields.published_at == datetime(2024, 3, 2, 20, 48, tzinfo=UTC)
+    assert fields.provenance["published_at"] == "time"
+
+
+def test_a_time_on_another_day_is_not_borrowed():
+    fields = _reconcile(Signals("jsonld", published="2024-03-02"), Signals("time", published="2024-03-05T20:48+0000"))
+    assert fields.published_at == datetime(2024, 3, 2, tzinfo=UTC)
+
+
+def test_a_zoneless_time_takes_the_zone_of_a_signal_with_the_same_wall_clock():
+    fields = _reconcile(
+        Signals("jsonld", published="2023-04-28 18:11:01.0"), Signals("meta", published="2023-04-28T18:11:01+02:00")
+    )
+    assert fields.published_at == datetime(2023, 4, 28, 16, 11, 1, tzinfo=UTC)
+
+
+def test_a_zoneless_time_ahead_of_the_fetch_by_hours_is_a_local_time_not_a_future_date():
+    fields = _reconcile(Signals("jsonld", published="2024-06-01T15:00:00"))  # fetched 12:00 UTC
+    assert fields.published_at == datetime(2024, 6, 1, 15, tzinfo=UTC)
+    assert not fields.flags
+
+
+def test_meta_keys_match_whatever_their_punctuation():
+    from lxml.html import document_fromstring
+
+    from newsingest.extraction.signals import opengraph_signals
+
+    tree = document_fromstring(
+        '<html><head><meta property="article:published:time" content="2024-10-23T15:48:15+00:00">'
+        "</head><body><p>x</p></body></html>"
+    )
+    assert opengraph_signals(tree).published == "2024-10-23T15:48:15+00:00"

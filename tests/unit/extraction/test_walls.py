@@ -53,3 +53,40 @@ def test_consent_text_as_the_body():
 
 def test_consent_banner_beside_a_full_article_is_not_a_wall():
     assert detect_wall(_tree('<div class="qc-cmp-ui"><p>cookies</p></div>'), LONG, None) is None
+
+
+def test_declared_access_from_jsonld_and_markup():
+    from newsingest.extraction.walls import declared_access
+    from newsingest.models.records import Access
+
+    assert declared_access(_tree(), True) is Access.FREE
+    assert declared_access(_tree(), False) is Access.PAID
+    assert declared_access(_tree('<div class="metered-wall"><p>x</p></div>'), False) is Access.METERED
+    assert declared_access(_tree('<div class="paywall"><p>x</p></div>'), None) is Access.PAID
+    assert declared_access(_tree(), None) is Access.UNKNOWN
+
+
+def test_a_full_body_on_a_paid_page_is_complete():
+    from newsingest.extraction.walls import is_complete
+
+    wall = detect_wall(_tree(), LONG, False)
+    assert wall.kind == "paywall"
+    assert is_complete(LONG, wall, None) == (True, None)
+
+
+def test_evidence_that_the_text_is_cut():
+    from newsingest.extraction.walls import is_complete
+
+    teaser = detect_wall(_tree(), "Three developers have bid for the mill.", False)
+    assert is_complete("Three developers have bid for the mill.", teaser, None)[0] is False
+    prompt = LONG + "\nSubscribe now to continue reading."
+    assert "truncation prompt" in is_complete(prompt, None, None)[1]
+    complete, evidence = is_complete(LONG, None, 900)  # 300 words of 900 declared
+    assert (complete, evidence) == (False, "300 words of 900 declared")
+    assert is_complete(LONG, None, 320) == (True, None)  # about what was declared
+
+
+def test_a_declared_count_of_characters_is_no_evidence():
+    from newsingest.extraction.walls import is_complete
+
+    assert is_complete(LONG, None, len(LONG)) == (True, None)
