@@ -64,7 +64,7 @@ class Stack:
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
-            (key, arg), = node.items()
+            ((key, arg),) = node.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Condition":
@@ -129,7 +129,12 @@ def test_two_stacks_share_no_name_in_one_account(translated):
     dev = names_in_account(Stack(translated, "newsingest-dev", Stage="dev"))
     prod = names_in_account(Stack(translated, "newsingest-prod", Stage="prod"))
     kinds = {kind for kind, _ in dev}
-    assert {"AWS::Glue::Database", "AWS::Events::EventBus", "AWS::Logs::LogGroup", "AWS::CloudWatch::Dashboard"} <= kinds
+    assert {
+        "AWS::Glue::Database",
+        "AWS::Events::EventBus",
+        "AWS::Logs::LogGroup",
+        "AWS::CloudWatch::Dashboard",
+    } <= kinds
     assert dev & prod == set()
 
 
@@ -213,7 +218,10 @@ def test_a_bare_sam_deploy_is_dev_never_prod(samconfig):
 
 def alarm_targets(stack: Stack) -> dict[str, tuple[list[str], list[str]]]:
     return {
-        lid: (stack.value(res["Properties"].get("AlarmActions", [])), stack.value(res["Properties"].get("OKActions", [])))
+        lid: (
+            stack.value(res["Properties"].get("AlarmActions", [])),
+            stack.value(res["Properties"].get("OKActions", [])),
+        )
         for lid, res in of_type(stack.template, "AWS::CloudWatch::Alarm").items()
     }
 
@@ -287,7 +295,7 @@ def emitted_metric_names() -> set[str]:
 
     source = "".join(p.read_text() for p in HANDLERS.glob("*.py"))
     names = set(re.findall(r'(?:count\(counts, |add_metric\(name=)"(\w+)"', source))
-    if 'f"Articles{result[\'outcome\'].capitalize()}"' in source:
+    if "f\"Articles{result['outcome'].capitalize()}\"" in source:
         names |= {f"Articles{o.capitalize()}" for o in Outcome}
     return names
 
@@ -330,7 +338,9 @@ def test_dashboard_shows_every_queue_every_function_and_source_health(translated
     assert stack.ref("ProcessFunction") in {f for _, metric, f in series if metric == "Duration"}
     assert ("newsingest", "UnhealthySources", "newsingest-prod") in series
     (alarms,) = [w for w in dashboard["widgets"] if w["type"] == "alarm"]
-    assert set(alarms["properties"]["alarms"]) == {f"{stack.ref(a)}.Arn" for a in of_type(translated, "AWS::CloudWatch::Alarm")}
+    assert set(alarms["properties"]["alarms"]) == {
+        f"{stack.ref(a)}.Arn" for a in of_type(translated, "AWS::CloudWatch::Alarm")
+    }
 
 
 # ------------------------------------------------------------------ logs
