@@ -33,7 +33,9 @@ class QueueSender:
             return [e for e in pending if e["Id"] in failed_ids]
 
         for chunk in chunks(list(entries), SEND_BATCH_LIMIT):
-            until_done(send, [{"Id": str(i), **e} for i, e in enumerate(chunk)], f"SQS SendMessageBatch to {self.queue_url}")
+            until_done(
+                send, [{"Id": str(i), **e} for i, e in enumerate(chunk)], f"SQS SendMessageBatch to {self.queue_url}"
+            )
         return sent
 
     def retry_after(self, receipt_handle: str, seconds: float) -> None:
