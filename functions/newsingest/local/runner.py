@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 
@@ -126,11 +127,13 @@ class LocalRuntime:
 
             self.sites = start_sample_sites()
             env.update(self.sites.env)
+            own = [n for n in os.environ.get("SOURCE_PLACEHOLDERS", "").split(",") if n]
+            env["SOURCE_PLACEHOLDERS"] = ",".join([*own, *sorted(self.sites.env)])
         env.update(self.resources.environment)
         env.update(
             {
                 "SOURCES_URI": str(self.sources_path),
-                "FETCH_ALLOW_HOSTS": "127.0.0.1",  # the sample sites; nothing else non-public
+                "FETCH_ALLOW_HOSTS": self._fetch_allow_hosts(),
                 "DEFAULT_CRAWL_DELAY": "0.05",
                 "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
                 "POWERTOOLS_DEV": "false",
@@ -151,6 +154,12 @@ class LocalRuntime:
         connection = self.aws.env() if self.aws else {}
         names = (*SHARED_SETTINGS, "AWS_ENDPOINT_URL")
         return {**connection, **{k: os.environ[k] for k in names if k in os.environ}}
+
+    def _fetch_allow_hosts(self) -> str:
+        """The sample sites' own ports on 127.0.0.1, and nothing else there (not the embedded AWS)."""
+        if self.sites is None:
+            return ""
+        return ",".join(urlsplit(base).netloc for base in self.sites.base_urls.values())
 
     def _set_env(self, env: dict[str, str]) -> None:
         for key, value in env.items():
