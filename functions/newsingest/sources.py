@@ -227,7 +227,8 @@ def placeholder_allowed(name: str, allowed: Collection[str]) -> bool:
 
 
 def _refused_placeholders(raw: dict, allowed: Collection[str]) -> set[str]:
-    return {name for text in _strings(raw) for name in _PLACEHOLDER.findall(text) if not placeholder_allowed(name, allowed)}
+    names = {name for text in _strings(raw) for name in _PLACEHOLDER.findall(text)}
+    return {name for name in names if not placeholder_allowed(name, allowed)}
 
 
 def _missing_placeholders(raw: dict, env: Mapping[str, str]) -> set[str]:

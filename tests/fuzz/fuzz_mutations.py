@@ -101,7 +101,8 @@ def encoding_lie(data: bytes, rng: random.Random) -> bytes:
     if choice == 1:
         return rng.choice([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"]) + data
     if choice == 2:
-        return data.decode("utf-8", "replace").encode(rng.choice(["utf-16-le", "utf-16", "latin-1", "cp1252"]), "replace")
+        encoding = rng.choice(["utf-16-le", "utf-16", "latin-1", "cp1252"])
+        return data.decode("utf-8", "replace").encode(encoding, "replace")
     return data.decode("latin-1").encode("utf-8")  # double-encoded mojibake
 
 
