@@ -127,13 +127,12 @@ class LocalRuntime:
 
             self.sites = start_sample_sites()
             env.update(self.sites.env)
-            own = [n for n in os.environ.get("SOURCE_PLACEHOLDERS", "").split(",") if n]
-            env["SOURCE_PLACEHOLDERS"] = ",".join([*own, *sorted(self.sites.env)])
         env.update(self.resources.environment)
         env.update(
             {
                 "SOURCES_URI": str(self.sources_path),
                 "FETCH_ALLOW_HOSTS": self._fetch_allow_hosts(),
+                "SOURCE_PLACEHOLDERS": self._source_placeholders(),
                 "DEFAULT_CRAWL_DELAY": "0.05",
                 "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
                 "POWERTOOLS_DEV": "false",
@@ -160,6 +159,11 @@ class LocalRuntime:
         if self.sites is None:
             return ""
         return ",".join(urlsplit(base).netloc for base in self.sites.base_urls.values())
+
+    def _source_placeholders(self) -> str:
+        """The caller's own allow-list, and the sample sites' SITE_* addresses."""
+        own = [name for name in os.environ.get("SOURCE_PLACEHOLDERS", "").split(",") if name]
+        return ",".join([*own, *sorted(self.sites.env if self.sites else {})])
 
     def _set_env(self, env: dict[str, str]) -> None:
         for key, value in env.items():

@@ -222,3 +222,11 @@ def test_patterns_re2_cannot_run_are_reported_with_why(pattern):
     sources, problems = load_sources(text)
     assert sources == []
     assert "RE2" in problems[0].message and "lookahead" in problems[0].message
+
+
+def test_python_end_anchor_means_the_same_under_re2():
+    from newsingest.models.source import url_pattern
+
+    assert url_pattern(r"\.html\Z").search("https://x.example.com/a.html")
+    assert not url_pattern(r"\.html\Z").search("https://x.example.com/a.html?x=1")
+    assert url_pattern(r"\\Z").search("a\\Z")  # an escaped backslash, then a literal Z
