@@ -13,8 +13,8 @@ def test_a_500_kib_robots_txt_is_cached_and_read_back_with_its_rules(aws):
     assert len(body) > MAX_ROBOTS_BYTES  # as sent: more than DynamoDB's 400 KB item limit
     robots = Robots.parse(body, 200, UA)
 
-    aws.table.put_robots("huge.example", robots.to_text(), NOW, timedelta(hours=24))
-    cached = Robots.from_text(aws.table.get_robots("huge.example", NOW + timedelta(hours=1)))
+    aws.repos.hosts.put_robots("huge.example", robots.to_text(), NOW, timedelta(hours=24))
+    cached = Robots.from_text(aws.repos.hosts.get_robots("huge.example", NOW + timedelta(hours=1)))
 
     assert cached == robots
     assert not cached.allowed("https://huge.example/private/a")
