@@ -37,9 +37,8 @@ def function_statements(
             continue
         for statement in policy["PolicyDocument"]["Statement"]:
             assert statement["Effect"] == "Allow"
-            statements.append(
-                Statement(statement.get("Sid", ""), tuple(_list(statement["Action"])), tuple(_list(statement["Resource"])))
-            )
+            actions, resources = tuple(_list(statement["Action"])), tuple(_list(statement["Resource"]))
+            statements.append(Statement(statement.get("Sid", ""), actions, resources))
     return statements
 
 
