@@ -195,7 +195,7 @@ def test_small_anchors_still_load():
 
 
 def test_deep_nesting_is_refused_not_a_crash():
-    sources, problems = load_sources("sources: " + "[" * 50_000 + "]" * 50_000)
+    sources, problems = load_sources("sources: " + "[" * 5_000 + "]" * 5_000)
     assert sources == []
     assert "nested too deeply" in problems[0].message or "not valid YAML" in problems[0].message
 
