@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from htmldate.extractors import regex_parse
 from lxml.html import HtmlElement
 
 from newsingest.extraction.text import clean_text
@@ -167,6 +168,53 @@ def time_signals(tree: HtmlElement) -> Signals:
         if value and in_article(element):
             return Signals("time", published=clean_text(value))
     return Signals("time")
+
+
+_DATELINE_XPATH = (
+    "//body//*[contains(translate(@class, 'DATEIMF', 'dateimf'), 'date')"
+    " or contains(translate(@class, 'DATEIMF', 'dateimf'), 'time')"
+    " or contains(translate(@class, 'DATEIMF', 'dateimf'), 'meta')"
+    " or contains(translate(@class, 'DATEIMF', 'dateimf'), 'info')]"
+)
+MAX_DATELINE_CHARS = 120
+_NUMERIC_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?!\d)|(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"
+)
+_SLASHED_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+_CLOCK = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])(?:[:h]([0-5]\d)|\.([0-5]\d)\s*(?:uhr|h)\b)(?![\d:])", re.I)
+
+
+def dateline_signals(tree: HtmlElement) -> Signals:
+    """The date and time printed near the headline ("Do 25.04.24 | 14:07 Uhr", "01. April 2025,
+    15:25"), for pages whose metadata gives the day but not the time. Zoneless: a local time."""
+    for element in tree.xpath(_DATELINE_XPATH):
+        text = element_text(element)
+        if not text or len(text) > MAX_DATELINE_CHARS or not in_article(element):
+            continue
+        day, clock = _printed_date(text), _CLOCK.search(text)
+        if day is not None and clock is not None:
+            minute = clock.group(2) or clock.group(3)
+            return Signals("dateline", published=f"{day}T{int(clock.group(1)):02d}:{minute}:00")
+    return Signals("dateline")
+
+
+def _printed_date(text: str) -> str | None:
+    """ISO day of the first date written as digits or with a month name (htmldate's multilingual
+    month table), or None."""
+    if match := _NUMERIC_DATE.search(text):
+        day, month, year = (match.group(1), match.group(2), match.group(3)) if match.group(1) else (
+            match.group(6), match.group(5), match.group(4))  # fmt: skip
+        year = f"20{year}" if len(year) == 2 else year
+        if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+    if match := _SLASHED_DATE.search(text):
+        first, second, year = (int(g) for g in match.groups())
+        if (first > 12) != (second > 12):  # unambiguous only: 20/1/2026 or 1/20/2026
+            day, month = (first, second) if first > 12 else (second, first)
+            if day <= 31:
+                return f"{year}-{month:02d}-{day:02d}"
+    found = regex_parse(text)
+    return found.date().isoformat() if found else None
 
 
 def in_article(element: HtmlElement) -> bool:

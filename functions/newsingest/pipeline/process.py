@@ -27,6 +27,7 @@ from newsingest.extraction.liveblog import live_posts, live_text
 from newsingest.extraction.page import ExtractionError, Page, parse_page, time_budget
 from newsingest.extraction.signals import (
     byline_signals,
+    dateline_signals,
     headline_signals,
     jsonld_signals,
     meta_signals,
@@ -141,6 +142,7 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         meta_signals(page.tree),
         headline_signals(page.tree),
         time_signals(page.tree),
+        dateline_signals(page.tree),
         trafilatura_signals(document),
     ]
     titles = {s.title for s in signals}

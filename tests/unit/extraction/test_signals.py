@@ -88,3 +88,25 @@ def test_the_visible_byline_keeps_the_affiliation_and_drops_the_date():
     )
     assert byline_signals(page).authors == ["By Omar Haddad with Reuters"]
     assert byline_signals(document_fromstring("<html><body><p>No byline.</p></body></html>")).authors == []
+
+
+def test_dateline_printed_near_the_headline():
+    from newsingest.extraction.signals import dateline_signals
+
+    cases = {
+        "Do 25.04.24 | 14:07 Uhr | Von Eva Roe": "2024-04-25T14:07:00",
+        "erstellt: 01. April 2025, 15:25": "2025-04-01T15:25:00",
+        "20/1/2026 18:30": "2026-01-20T18:30:00",
+        "1/2/2026 10:00": None,  # day and month cannot be told apart
+        "25.04.2024": None,  # a day without a time adds nothing to the metadata
+    }
+    for printed, expected in cases.items():
+        tree = _tree("", f'<div class="article-meta">{printed}</div>')
+        assert dateline_signals(tree).published == expected, printed
+
+
+def test_dateline_in_a_related_list_is_not_this_articles():
+    from newsingest.extraction.signals import dateline_signals
+
+    tree = _tree("", '<div class="related-articles"><span class="date">25.04.2024 14:07</span></div>')
+    assert dateline_signals(tree).published is None
