@@ -67,7 +67,9 @@ class Politeness:
     sleep: Callable[[float], None] = time.sleep
     max_inline_wait: float = MAX_INLINE_WAIT
 
-    def wait_turn(self, url: str, source: Source, robots: Robots | None) -> None:
+    def wait_turn(self, url: str, source: Source, robots: Robots | None, max_wait: float | None = None) -> None:
+        """Take the host's next fetch slot and sleep until it; HostBusy when it is further away than
+        we may sleep (`max_inline_wait`, or `max_wait`: what the Lambda's remaining time allows)."""
         delay = source.crawl_delay
         if delay is None and robots is not None and robots.crawl_delay is not None:
             delay = robots.crawl_delay
@@ -75,7 +77,7 @@ class Politeness:
             delay = self.default_delay
         host = urlsplit(url).netloc
         wait = self.hosts.reserve_fetch_slot(host, delay)
-        if wait > self.max_inline_wait:
+        if wait > self.max_inline_wait or (max_wait is not None and wait > max_wait):
             raise HostBusy(host, wait)
         if wait > 0:
             self.sleep(wait)

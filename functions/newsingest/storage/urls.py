@@ -26,6 +26,31 @@ class KnownUrl:
         )
 
 
+def url_item(
+    url: str,
+    status: str,
+    *,
+    source_id: str,
+    now: datetime,
+    first_seen: datetime | None = None,
+    revision: str | None = None,
+    article_id: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """A whole URL item, for batched puts: what the process stage knows of the URL when it is done with it."""
+    return {
+        **keys.url_item_key(url),
+        "url": url,
+        "source_id": source_id,
+        "status": status,
+        "revision": revision,
+        "article_id": article_id,
+        "reason": reason,
+        "first_seen": (first_seen or now).isoformat(),
+        "updated_at": now.isoformat(),
+    }
+
+
 class UrlRepository:
     def __init__(self, client, table_name: str):
         self.client = client
