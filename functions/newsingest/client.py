@@ -1,4 +1,4 @@
-"""The Python client for downstream teams: read articles by id, URL, source, day or entity.
+"""The Python client for downstream teams: read articles by id, URL, source, day or entity (any alias).
 
 Every lookup is one GetItem or one Query on the index table (key design: newsingest.storage.keys),
 plus, for listings, BatchGetItem calls (100 ids each) that turn index hits into records; nothing scans. Records
@@ -19,9 +19,11 @@ from typing import Any
 
 from newsingest.discovery.state import SourceState
 from newsingest.discovery.urls import canonicalize
+from newsingest.entities.knowledge import entity_id_for, name_key
 from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.archive import Archive
+from newsingest.storage.entity_knowledge import EntityKnowledge, ListedEntity
 from newsingest.storage.table import IndexTable
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,9 +48,10 @@ def _end(value: Moment | None) -> datetime:
 
 
 class ArticleClient:
-    def __init__(self, table: IndexTable, archive: Archive):
+    def __init__(self, table: IndexTable, archive: Archive, knowledge: EntityKnowledge | None = None):
         self.table = table
         self.archive = archive
+        self.knowledge = knowledge
 
     @classmethod
     def from_environment(cls) -> ArticleClient:
@@ -56,7 +59,7 @@ class ArticleClient:
         from newsingest.handlers import deps
         from newsingest.storage.clients import aws_client
 
-        return cls(deps.table(), Archive(aws_client("s3"), deps.settings().bucket_name))
+        return cls(deps.table(), Archive(aws_client("s3"), deps.settings().bucket_name), deps.knowledge())
 
     # -- single articles ---------------------------------------------------------------------
 
@@ -99,16 +102,28 @@ class ArticleClient:
 
     def by_entity(
         self,
-        entity_type: str,
         name: str,
         since: Moment | None = None,
         until: Moment | None = None,
         limit: int | None = None,
     ) -> Iterator[Article]:
-        """Articles whose top entities (see ENTITY_INDEX_LIMIT) include this one; the name is matched caseless."""
-        hits = self.table.by_entity(entity_type.upper(), name, _start(since), _end(until), limit=limit)
+        """Articles whose top entities (see ENTITY_INDEX_LIMIT) include this one, by any of its names:
+        "U.S.", "US" and "United States" find the same articles; so does an id ("geonames:6252001")."""
+        hits = self.table.by_entity(self.entity_id(name), _start(since), _end(until), limit=limit)
         ids = dict.fromkeys(hit["article_id"] for hit in hits)  # a re-dated version can leave two hits
         return islice(self._latest(list(ids)), limit)
+
+    def entity_id(self, name: str) -> str:
+        """The canonical id a name stands for: gazetteer aliases, then full names the corpus learned."""
+        memory = self.knowledge.recall([name_key(name)]).get(name_key(name)) if self.knowledge else None
+        return entity_id_for(name, memory)[0]
+
+    def entities(self, limit: int | None = None) -> list[ListedEntity]:
+        """Canonical entities, most articles first."""
+        if self.knowledge is None:
+            return []
+        listed = sorted(self.knowledge.entities(), key=lambda e: (-e.articles, e.canonical_name))
+        return listed[:limit] if limit else listed
 
     def source_states(self, source_ids: Sequence[str]) -> dict[str, SourceState]:
         return {k: SourceState.model_validate(v) for k, v in self.table.get_source_states(source_ids).items()}

@@ -9,7 +9,8 @@ import spacy
 from spacy.language import Language
 from spacy.util import get_package_path, load_config
 
-from newsingest.entities.resolve import Mention, resolve
+from newsingest.entities.knowledge import CorpusMemory
+from newsingest.entities.resolve import Mention, resolve_batch
 from newsingest.entities.tagger import TagRequest, TagResult
 from newsingest.models.records import Flag
 
@@ -28,7 +29,7 @@ class SpacyTagger:
         self.languages = frozenset(languages)
         self.batch_size = batch_size
 
-    def tag(self, requests: Sequence[TagRequest]) -> list[TagResult]:
+    def tag(self, requests: Sequence[TagRequest], memory: CorpusMemory | None = None) -> list[TagResult]:
         results: list[TagResult | None] = [None] * len(requests)
         todo: list[int] = []
         for i, request in enumerate(requests):
@@ -44,9 +45,12 @@ class SpacyTagger:
                 results[i] = TagResult(flag=Flag(kind="not_tagged", reason=reason))
             todo = [i for i in todo if results[i] is None]
             docs = nlp.pipe((requests[i].text for i in todo), batch_size=self.batch_size)
-            for i, doc in zip(todo, docs, strict=True):
-                mentions = [Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
-                results[i] = TagResult(entities=resolve(mentions, requests[i].text, requests[i].title))
+            tagged = [
+                ([Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents], r.text, r.title)
+                for r, doc in zip((requests[i] for i in todo), docs, strict=True)
+            ]
+            for i, entities in zip(todo, resolve_batch(tagged, memory), strict=True):
+                results[i] = TagResult(entities=entities)
         return [r for r in results if r is not None]
 
 

@@ -12,6 +12,7 @@ from newsingest.settings import Settings, get_settings
 from newsingest.sources import load_sources
 from newsingest.storage.archive import Archive
 from newsingest.storage.clients import aws_client, read_text
+from newsingest.storage.entity_knowledge import EntityKnowledge
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.queues import QueueSender
 from newsingest.storage.stores import Stores
@@ -33,7 +34,13 @@ def stores() -> Stores:
         table=table(),
         archive=Archive(aws_client("s3"), settings().bucket_name),
         events=EventPublisher(aws_client("events"), settings().event_bus_name),
+        knowledge=knowledge(),
     )
+
+
+@cache
+def knowledge() -> EntityKnowledge:
+    return EntityKnowledge(aws_client("dynamodb"), settings().table_name)
 
 
 @cache

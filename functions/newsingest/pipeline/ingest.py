@@ -5,6 +5,8 @@ Two phases, so the expensive work is batched and the writes stay idempotent:
                  HTML, run the core over all pages at once (one NER pass for the batch);
   commit:        per record, decide new / new version / unchanged / duplicate and write S3,
                  DynamoDB and EventBridge. The handler wraps it in Powertools idempotency.
+The corpus memory of entity names (storage.entity_knowledge) is read once per batch in
+prepare (inside the tagger's resolution) and written in commit, before the record is visible.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def prepare_batch(
     boilerplate = {
         source_id: learned_boilerplate(source_id, stores.table) for source_id in {p.source_id for p in pages}
     }
-    processed = iter(process_pages(pages, tagger=tagger, boilerplate=boilerplate))
+    processed = iter(process_pages(pages, tagger=tagger, boilerplate=boilerplate, memory=stores.knowledge))
     return [next(processed) if isinstance(r, PageInput) else r for r in results]
 
 
@@ -224,6 +226,8 @@ def commit(task: ArticleTask, prepared: Prepared, *, stores: Stores, entity_limi
             versioned = versioned.model_copy(update={"duplicate_of": owner})
             outcome = Outcome.DUPLICATE
 
+    if stores.knowledge is not None:  # before the record is visible: a retry that finds it stored learns nothing
+        stores.knowledge.learn(versioned, limit=entity_limit)
     record_key = stores.archive.put_record(versioned)
     stores.table.put_article(versioned, record_key, entity_limit=entity_limit)
     _mark(stores.table, task, versioned, outcome.value)

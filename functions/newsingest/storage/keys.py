@@ -7,7 +7,9 @@
 | article by URL                               | pk = URL#{url_key(canonical url)}, sk = URL                |
 | a source's articles in a time range, newest  | GSI BySource: gsi1pk = SRC#{source}, gsi1sk BETWEEN t1 AND t2 (desc) |
 | a day's articles                             | GSI ByDay: gsi2pk = DAY#{yyyy-mm-dd}, gsi2sk BETWEEN ...   |
-| articles mentioning an entity in a range     | pk = ENT#{TYPE}#{name}, sk BETWEEN t1 AND t2               |
+| articles mentioning an entity in a range     | pk = ENT#{entity id}, sk BETWEEN t1 AND t2 (id: geonames:N, ns:slug) |
+| the canonical entities (listing, counts)     | pk = ENTS#{00..15} (shard of the id), sk = {entity id}     |
+| what the corpus taught about a name          | pk = NAME#{name key}, sk = KNOW (BatchGetItem per SQS batch) |
 | first article with a text (exact duplicate)  | pk = HASH#{content_hash}, sk = HASH                        |
 | near-duplicate candidates                    | pk = SIM#{band}#{band value}, sk = {article_id}            |
 | source state                                 | pk = SRC#{source}, sk = STATE                              |
@@ -60,8 +62,32 @@ def day_pk(day: str) -> str:
     return f"DAY#{day}"
 
 
-def entity_pk(entity_type: str, name: str) -> str:
-    return f"ENT#{entity_type}#{' '.join(name.casefold().split())}"
+def entity_pk(entity_id: str) -> str:
+    """The entity index partition: one per canonical id, whatever alias an article used."""
+    return f"ENT#{entity_id}"
+
+
+ENTITY_LIST_SHARDS = 16  # listing partitions: spreads the writes of popular entities' counters
+
+
+def entity_list_pk(entity_id: str) -> str:
+    shard = int(hashlib.sha256(entity_id.encode("utf-8")).hexdigest(), 16) % ENTITY_LIST_SHARDS
+    return f"ENTS#{shard:02d}"
+
+
+def entity_list_pks() -> list[str]:
+    return [f"ENTS#{shard:02d}" for shard in range(ENTITY_LIST_SHARDS)]
+
+
+KNOW = "KNOW"
+MAX_NAME_KEY_CHARS = 200
+
+
+def name_pk(key: str) -> str:
+    """A name's corpus memory; an absurdly long name is keyed by a digest (keys are bounded)."""
+    if len(key) > MAX_NAME_KEY_CHARS:
+        key = "#" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"NAME#{key}"
 
 
 def hash_pk(content_hash: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from newsingest.entities.knowledge import entity_id_of
 from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.dynamo import batch_get, batch_write, from_item, query_all, to_item
@@ -251,12 +252,13 @@ class IndexTable:
         for entity in sorted(article.entities, key=lambda e: -e.salience)[:limit]:
             items.append(
                 {
-                    "pk": keys.entity_pk(entity.type.value, entity.name),
+                    "pk": keys.entity_pk(entity_id_of(entity)),
                     "sk": sort_key,
                     "article_id": article.article_id,
                     "source_id": article.source_id,
                     "title": (article.title or "")[:TITLE_CHARS] or None,
                     "entity": entity.name,
+                    "entity_id": entity_id_of(entity),
                     "entity_type": entity.type.value,
                     "salience": entity.salience,
                     "mentions": entity.mentions,
@@ -297,9 +299,9 @@ class IndexTable:
         return self._range(keys.BY_DAY_INDEX, "gsi2", keys.day_pk(day), start, end, newest_first, limit)
 
     def by_entity(
-        self, entity_type: str, name: str, start: datetime, end: datetime, *, limit: int | None = None
+        self, entity_id: str, start: datetime, end: datetime, *, limit: int | None = None
     ) -> Iterator[dict[str, Any]]:
-        return self._range(None, "", keys.entity_pk(entity_type, name), start, end, True, limit)
+        return self._range(None, "", keys.entity_pk(entity_id), start, end, True, limit)
 
     def _range(
         self,
