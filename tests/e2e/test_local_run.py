@@ -137,3 +137,29 @@ def test_the_second_tick_fetches_conditionally_and_stores_no_duplicates(run):
 def test_events_were_published_for_every_stored_version(run):
     stored = sum(v for (n, _s, _r), v in run.first.metrics.items() if n in ("ArticlesStored", "ArticlesDuplicate"))
     assert stored == len([a for a in EXPECTED["articles"] if a["edition"] == 1])
+
+
+def query_jsonl(capsys, *args: str) -> list[dict]:
+    from newsingest.cli import main
+
+    capsys.readouterr()
+    assert main(["query", *args, "--format", "jsonl"]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_query_by_any_alias_finds_the_articles_of_the_canonical_entity(run, capsys):
+    found = {alias: {r["url"] for r in query_jsonl(capsys, "--entity", alias)} for alias in ("UK", "Britain", "U.K.")}
+    stored = {
+        r.url
+        for r in run.records
+        if any(e.id == "geonames:2635167" for e in sorted(r.entities, key=lambda e: -e.salience)[:10])
+    }
+    assert stored and found["UK"] == found["Britain"] == found["U.K."] == stored
+
+
+def test_query_entities_lists_canonical_entities_with_article_counts(run, capsys):
+    listed = {row["canonical_name"]: row for row in query_jsonl(capsys, "--entities")}
+    uk = listed["United Kingdom"]
+    assert (uk["id"], uk["type"], uk["ids"]) == ("geonames:2635167", "PLACE", {"geonames": "2635167", "iso3166": "GB"})
+    indexed = [r for r in run.records if any(e.id == uk["id"] for e in sorted(r.entities, key=lambda e: -e.salience)[:10])]
+    assert uk["articles"] == len({r.article_id for r in indexed})

@@ -80,6 +80,7 @@ ORG_NAME_HEADS = ORG_HEADS | frozenset(
         "Club", "FC", "United", "Police", "Service", "Organisation", "Organization", "Corporation",
     }
 )  # fmt: skip
+PLACE_LED_KINDS = frozenset({"city", "capital", "state"})
 EVENT_FIRST_WORDS = frozenset({"Storm", "Hurricane", "Typhoon", "Cyclone", "Operation"})
 
 # The corpus prior's weight against one article's own votes (which sum to 1): see _decide_type.
@@ -319,9 +320,9 @@ def _is_name_word(word: str) -> bool:
 
 def _canonical_names(groups: dict[str, list[_Span]]) -> dict[str, str]:
     """Short form key -> key of the one fullest person name it abbreviates ("trump" ->
-    "donald trump"). Left alone: ambiguous short forms (two different Trumps), and a short
-    form the document mostly uses as a place or group when the gazetteer knows it as a
-    place ("Washington" the city next to George Washington; "Nochlin" is not a place)."""
+    "donald trump"). Left alone: ambiguous short forms (two different Trumps), a listed place
+    that is not also a given name ("Washington" the city next to George Washington; "Nochlin"
+    is not a place, "Jordan" is also a given name), and a group label ("Republican")."""
     full_names = [
         key
         for key, spans in groups.items()
@@ -330,13 +331,18 @@ def _canonical_names(groups: dict[str, list[_Span]]) -> dict[str, str]:
     canonical: dict[str, str] = {}
     for key, spans in groups.items():
         placed = _vote(Counter(s.type for s in spans)) in (EntityType.PLACE, EntityType.GROUP)
-        if placed and (gazetteer().get(key) is not None or _ever_a_group(spans)):
+        if (placed and _ever_a_group(spans)) or _a_place_not_a_name(key):
             continue
         candidates = [full for full in full_names if abbreviates(key, full)]
         longest = [c for c in candidates if not any(abbreviates(c, other) for other in candidates)]
         if len(longest) == 1:
             canonical[key] = longest[0]
     return canonical
+
+
+def _a_place_not_a_name(key: str) -> bool:
+    """ "Manchester" is not the surname in "Manchester Piccadilly"; "Jordan" may be Michael's."""
+    return gazetteer().get(key) is not None and not gazetteer().is_given_name(key)
 
 
 def _ever_a_group(spans: list[_Span]) -> bool:
@@ -351,14 +357,15 @@ def _vote(votes: Mapping[EntityType, float]) -> EntityType:
 def _entity(
     parts: list[_Group], title: str | None, lead_end: int, max_mentions: int, memory: Mapping[str, NameMemory]
 ) -> Entity:
-    """One entity from every group that shares an id (e.g. "US" and "United States")."""
+    """One entity from every group that shares an id (e.g. "US" and "United States"). A short form
+    folded into a person's full name votes PERSON whatever it was tagged: that is the model
+    mistaking a surname ("Trump" ORG, "Nochlin" GPE), not a second entity."""
     members = [m for g in parts for m in g.members]
     named = [s for g in parts for s in g.named]
     lead = max(parts, key=lambda g: len(g.members))
     votes: Counter[EntityType] = Counter()
-    for span, folded in members:
-        is_slip = folded and span.type in (EntityType.ORG, EntityType.PRODUCT)
-        votes[EntityType.PERSON if is_slip else span.type] += 1
+    for span, folded in members:  # a short form folded into a person's name is the person, whatever its tag
+        votes[EntityType.PERSON if folded else span.type] += 1
     offsets = sorted(span.start for span, _ in members)
     forms = sorted({span.surface for span, _ in members})
     in_title = bool(title) and any(_in_text(form, title or "") for form in forms)
@@ -409,7 +416,8 @@ def _decide_type(
     a place that is also a common given name ("Victoria", "Austin") only adds half a vote.
     The corpus prior is each type's share of the articles that voted, times CORPUS_WEIGHT scaled
     by n/(n+2): two articles that agree outweigh one article's unanimous tags, one does not.
-    The head-word rules decide only when nothing stronger does.
+    The name's shape (head words) then outranks the article's tags, but not the gazetteer or
+    the corpus.
     """
     if known is not None:
         given_name = gazetteer().is_given_name(name)
@@ -428,18 +436,21 @@ def _decide_type(
     decided = _vote(scores)
     if decided is not own:
         return decided, TypeSource.CORPUS
-    strong = votes[own] >= 2 and votes[own] >= 2 * (sum(votes.values()) - votes[own])
-    if not strong and not seen:
-        shaped = _by_shape(name, own)
-        if shaped is not own:
-            return shaped, TypeSource.SHAPE
+    shaped = _by_shape(name, own)
+    if shaped is not own and not prior[own]:
+        return shaped, TypeSource.SHAPE
     return own, TypeSource.ARTICLE
 
 
 def _by_shape(name: str, voted: EntityType) -> EntityType:
+    """ "Storm X" is an event, "X United" a club, "X Harbour" a place unless X is a given name
+    ("William Hill" the bookmaker); a "person" whose first word is a listed city or state and
+    not a given name is a place ("Manchester Piccadilly")."""
     words = name.split()
     if len(words) < 2:
         return voted
+    if voted is EntityType.PERSON and _place_led(words[0]):
+        return EntityType.PLACE
     if words[0] in EVENT_FIRST_WORDS:
         return EntityType.EVENT
     if words[-1] in ORG_NAME_HEADS and voted in (EntityType.PERSON, EntityType.PLACE):
@@ -447,6 +458,11 @@ def _by_shape(name: str, voted: EntityType) -> EntityType:
     if words[-1] in PLACE_HEADS and voted in (EntityType.PERSON, EntityType.ORG) and not _named_after(words[0]):
         return EntityType.PLACE
     return voted
+
+
+def _place_led(word: str) -> bool:
+    known = gazetteer().get(word)
+    return known is not None and known.kind in PLACE_LED_KINDS and not gazetteer().is_given_name(word)
 
 
 def _named_after(word: str) -> bool:
