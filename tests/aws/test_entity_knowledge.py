@@ -24,7 +24,8 @@ FILLER = "The statement was published on Monday morning and was widely shared by
 
 def page(title: str, *paragraphs: str) -> bytes:
     body = "".join(f"<p>{p} {FILLER}</p>" for p in paragraphs)
-    return f"<html lang='en'><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>".encode()
+    head = f"<html lang='en'><head><title>{title}</title></head>"
+    return f"{head}<body><article><h1>{title}</h1>{body}</article></body></html>".encode()
 
 
 def ingest(aws, html: bytes, url: str, tags: dict[str, str], *, memory=True, store=True):
@@ -38,7 +39,8 @@ def ingest(aws, html: bytes, url: str, tags: dict[str, str], *, memory=True, sto
         for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)(?!\s+Putin)", untagged.text)
     ]
     with Stubber(comprehend) as stub:
-        stub.add_response("batch_detect_entities", {"ResultList": [{"Index": 0, "Entities": entities}], "ErrorList": []})
+        response = {"ResultList": [{"Index": 0, "Entities": entities}], "ErrorList": []}
+        stub.add_response("batch_detect_entities", response)
         [article] = process_pages(
             [item], tagger=ComprehendTagger(comprehend), memory=aws.knowledge if memory else None
         )
