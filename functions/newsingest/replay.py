@@ -53,7 +53,7 @@ def select_pages(
     pages: Sequence[tuple[str, RawMeta]], client: ArticleClient, newest: set[str]
 ) -> tuple[list[tuple[str, RawMeta]], int]:
     """The pages to replay, and how many of them are behind a current record."""
-    known = client.table.known_urls([meta.url for _, meta in pages])
+    known = client.repos.urls.known([meta.url for _, meta in pages])
     article_ids = {k.article_id for k in known.values() if k.article_id}
     record_pages = {a.raw_s3_key for a in client.get_many(sorted(article_ids))}
     chosen, behind_records = [], 0

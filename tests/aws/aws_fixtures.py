@@ -18,8 +18,7 @@ from newsingest.storage.archive import Archive
 from newsingest.storage.entity_knowledge import EntityKnowledge
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.keys import article_id_for
-from newsingest.storage.stores import Stores
-from newsingest.storage.table import IndexTable
+from newsingest.storage.stores import Repositories, Stores
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("dynamodb", "s3", "sqs", "events")
@@ -31,21 +30,20 @@ class Aws:
     resources: LocalResources
 
     @property
-    def table(self) -> IndexTable:
-        return IndexTable(self.clients["dynamodb"], self.resources.table_name)
+    def repos(self) -> Repositories:
+        return Repositories.over(self.clients["dynamodb"], self.resources.table_name)
 
     @property
     def stores(self) -> Stores:
         return Stores(
-            table=self.table,
+            repos=self.repos,
             archive=Archive(self.clients["s3"], self.resources.bucket_name),
             events=EventPublisher(self.clients["events"], self.resources.event_bus_name),
-            knowledge=self.knowledge,
         )
 
     @property
     def knowledge(self) -> EntityKnowledge:
-        return EntityKnowledge(self.clients["dynamodb"], self.resources.table_name)
+        return self.repos.entity_knowledge
 
     def count_calls(self, service: str, operation: str) -> list:
         calls: list = []

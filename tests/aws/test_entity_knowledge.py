@@ -56,7 +56,7 @@ def entity(article, canonical_name):
 
 @pytest.fixture
 def client(aws) -> ArticleClient:
-    return ArticleClient(aws.table, aws.stores.archive, aws.knowledge)
+    return ArticleClient(aws.repos, aws.stores.archive)
 
 
 def test_two_articles_teach_a_type_and_a_third_uses_it(aws):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from newsingest.entities.knowledge import (
@@ -146,7 +146,7 @@ def resolve(
         by_id[group.id].append(group)
     lead_end = _lead_end(text)
     max_mentions = max((sum(len(g.members) for g in gs) for gs in by_id.values()), default=1)
-    entities = [_entity(parts, title, lead_end, max_mentions, memory) for parts in by_id.values()]
+    entities = [_entity(parts, title, lead_end, max_mentions, memory, set(groups)) for parts in by_id.values()]
     return sorted(entities, key=lambda e: (-e.salience, e.offsets[0], e.name))
 
 
@@ -355,7 +355,12 @@ def _vote(votes: Mapping[EntityType, float]) -> EntityType:
 
 
 def _entity(
-    parts: list[_Group], title: str | None, lead_end: int, max_mentions: int, memory: Mapping[str, NameMemory]
+    parts: list[_Group],
+    title: str | None,
+    lead_end: int,
+    max_mentions: int,
+    memory: Mapping[str, NameMemory],
+    names: set[str],
 ) -> Entity:
     """One entity from every group that shares an id (e.g. "US" and "United States"). A short form
     folded into a person's full name votes PERSON whatever it was tagged: that is the model
@@ -375,7 +380,7 @@ def _entity(
     prior = Counter[EntityType]()
     for form in {*forms, lead.canonical_name}:
         prior.update(memory.get(name_key(form), NameMemory()).votes())
-    entity_type, source = _decide_type(name, votes, lead.known, prior)
+    entity_type, source = _decide_type(name, votes, lead.known, prior, names)
     if entity_type is EntityType.PERSON and _never_a_full_name(parts, memory):
         entity_type, source = EntityType.ORG, TypeSource.CORPUS
     known = lead.known
@@ -407,7 +412,7 @@ def _never_a_full_name(parts: list[_Group], memory: Mapping[str, NameMemory]) ->
 
 
 def _decide_type(
-    name: str, votes: Counter[EntityType], known: Known | None, prior: Counter[EntityType]
+    name: str, votes: Counter[EntityType], known: Known | None, prior: Counter[EntityType], names: set[str]
 ) -> tuple[EntityType, TypeSource]:
     """Gazetteer, then the article's votes weighed with the corpus prior, then the name's shape.
 
@@ -436,20 +441,21 @@ def _decide_type(
     decided = _vote(scores)
     if decided is not own:
         return decided, TypeSource.CORPUS
-    shaped = _by_shape(name, own)
+    shaped = _by_shape(name, own, names)
     if shaped is not own and not prior[own]:
         return shaped, TypeSource.SHAPE
     return own, TypeSource.ARTICLE
 
 
-def _by_shape(name: str, voted: EntityType) -> EntityType:
+def _by_shape(name: str, voted: EntityType, names: Collection[str] = ()) -> EntityType:
     """ "Storm X" is an event, "X United" a club, "X Harbour" a place unless X is a given name
-    ("William Hill" the bookmaker); a "person" whose first word is a listed city or state and
-    not a given name is a place ("Manchester Piccadilly")."""
+    ("William Hill" the bookmaker); a "person" whose first word is a listed city or state, not a
+    given name, and named on its own in the document is a place ("Manchester Piccadilly" beside
+    "Manchester"; not "Vladimir Putin": Vladimir is a city too, but the article never says it)."""
     words = name.split()
     if len(words) < 2:
         return voted
-    if voted is EntityType.PERSON and _place_led(words[0]):
+    if voted is EntityType.PERSON and name_key(words[0]) in names and _place_led(words[0]):
         return EntityType.PLACE
     if words[0] in EVENT_FIRST_WORDS:
         return EntityType.EVENT

@@ -335,20 +335,26 @@ def test_contractions_fragments_and_lowercase_words_are_not_entities():
 
 
 def test_a_head_word_yields_to_a_given_name_the_gazetteer_and_the_corpus():
-    text = "William Hill said. William Hill paid. Tarn Hill fell. Manchester Piccadilly shut. Lorn Bay rose."
+    text = (
+        "William Hill said. William Hill paid. Tarn Hill fell. Manchester Piccadilly shut, Manchester said."
+        " Lorn Bay rose. Vladimir Putin spoke."
+    )
     mentions = mentions_of(
         text,
         ("William Hill", "ORG", 0),
         ("William Hill", "ORG", 1),
         ("Tarn Hill", "ORG", 0),
         ("Manchester Piccadilly", "PERSON", 0),
+        ("Manchester", "GPE", 1),
         ("Lorn Bay", "ORG", 0),
+        ("Vladimir Putin", "PERSON", 0),
     )
     memory = {"lorn bay": NameMemory(types={EntityType.ORG: 4})}
     entities = by_name(resolve(mentions, text, None, memory))
     assert entities["William Hill"].type is EntityType.ORG  # a given name first: a person or a firm
     assert (entities["Tarn Hill"].type, entities["Tarn Hill"].type_source) == (EntityType.PLACE, TypeSource.SHAPE)
-    assert entities["Manchester Piccadilly"].type is EntityType.PLACE  # led by a listed city
+    assert entities["Manchester Piccadilly"].type is EntityType.PLACE  # led by a listed city it names alone
+    assert entities["Vladimir Putin"].type is EntityType.PERSON  # Vladimir is a city it never names
     assert entities["Lorn Bay"].type is EntityType.ORG  # four articles said so
 
 
