@@ -23,7 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import Protocol
 
-from newsingest.models.records import Entity, EntityType
+from newsingest.models.records import Article, Entity, EntityType, TypeSource
 
 GAZETTEER_FILE = "gazetteer.json.gz"
 # Kinds whose type nothing overrides: a country, a continent, a US state or a capital is a place.
@@ -140,6 +140,35 @@ class NameMemory:
 
     def votes(self) -> Counter[EntityType]:
         return Counter(self.types)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One thing an article teaches about one written form of a name."""
+
+    key: str  # name_key of the written form
+    type: EntityType | None  # None: the corpus imposed this article's type, so it is no new evidence
+    full_name: str | None = None  # the fuller name this short form stood for in the article
+
+
+def top_entities(article: Article, limit: int) -> list[Entity]:
+    """The entities the entity index holds: the top `limit` by salience (bounded write cost)."""
+    return sorted(article.entities, key=lambda e: -e.salience)[:limit]
+
+
+def lessons(article: Article, limit: int) -> list[Lesson]:
+    """What the corpus memory learns from a stored article: for each written form of its top
+    entities, the type the article's own evidence gave it, and for a person's short forms the
+    full name they stood for ("Putin" -> "Vladimir Putin")."""
+    out: list[Lesson] = []
+    for entity in top_entities(article, limit):
+        voted = None if entity.type_source is TypeSource.CORPUS else entity.type
+        full = entity.name if entity.type is EntityType.PERSON and " " in entity.name else None
+        out.append(Lesson(name_key(entity.name), voted))
+        for alias in entity.aliases:
+            key = name_key(alias)
+            out.append(Lesson(key, voted, full if full and abbreviates(key, name_key(full)) else None))
+    return out
 
 
 class CorpusMemory(Protocol):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from newsingest.entities.knowledge import entity_id_of
+from newsingest.entities.knowledge import entity_id_of, top_entities
 from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.dynamo import batch_get, batch_write, from_item, is_conditional_failure, query_all, to_item
@@ -317,7 +317,7 @@ def entity_items(article: Article, limit: int) -> list[dict[str, Any]]:
             "salience": entity.salience,
             "mentions": entity.mentions,
         }
-        for entity in sorted(article.entities, key=lambda e: -e.salience)[:limit]
+        for entity in top_entities(article, limit)
     ]
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from newsingest.entities.knowledge import NameMemory, abbreviates, entity_id_of, name_key
-from newsingest.models.records import Article, Entity, EntityType, TypeSource
+from newsingest.entities.knowledge import Lesson, NameMemory, entity_id_of, lessons, top_entities
+from newsingest.models.records import Article, Entity, EntityType
 from newsingest.storage import keys
 from newsingest.storage.dynamo import batch_get, query_all, to_item
 
@@ -45,30 +45,26 @@ class EntityKnowledge:
     # -- write: in the commit, before the record becomes visible --------------------------------
 
     def learn(self, article: Article, *, limit: int) -> int:
-        """Remember the types and full names of the article's top `limit` entities, and list them.
-        Returns the number of requests made."""
-        requests = 0
-        for entity in _top(article, limit):
-            for key, full_name in _lessons(entity):
-                requests += self._remember(key, entity, full_name, article.article_id)
-            requests += self._list(entity, article.article_id)
-        return requests
+        """Remember the types and full names of the article's top `limit` entities (knowledge.lessons),
+        and list them. Returns the number of requests made."""
+        requests = sum(self._remember(lesson, article.article_id) for lesson in lessons(article, limit))
+        return requests + sum(self._list(entity, article.article_id) for entity in top_entities(article, limit))
 
-    def _remember(self, key: str, entity: Entity, full_name: str | None, article_id: str) -> int:
+    def _remember(self, lesson: Lesson, article_id: str) -> int:
         adds, values, names = [], {":cap": MAX_VOTES}, {}
-        if entity.type_source is not TypeSource.CORPUS:  # a type the corpus imposed is not new evidence
+        if lesson.type is not None:
             adds.append("#t :a")
-            names["#t"] = f"t_{entity.type.value}"
+            names["#t"] = f"t_{lesson.type.value}"
             values[":a"] = {article_id}
-        if full_name:
+        if lesson.full_name:
             adds.append("#f :f")
             names["#f"] = "full"
-            values[":f"] = {f"{full_name}{FULL_SEPARATOR}{article_id}"}
+            values[":f"] = {f"{lesson.full_name}{FULL_SEPARATOR}{article_id}"}
         if not adds:
             return 0
         condition = " AND ".join(f"(attribute_not_exists({n}) OR size({n}) < :cap)" for n in names)
         return self._update(
-            {"pk": keys.name_pk(key), "sk": keys.KNOW}, "ADD " + ", ".join(adds), condition, names, values
+            {"pk": keys.name_pk(lesson.key), "sk": keys.KNOW}, "ADD " + ", ".join(adds), condition, names, values
         )
 
     def _list(self, entity: Entity, article_id: str) -> int:
@@ -131,22 +127,6 @@ class ListedEntity:
     ids: Mapping[str, str]
     articles: int  # articles mentioning it among their top entities
     capped: bool  # the count stopped at MAX_LISTED_ARTICLES: "at least"
-
-
-def _top(article: Article, limit: int) -> list[Entity]:
-    """The same entities the entity index holds (storage/table.py: the top `limit` by salience)."""
-    return sorted(article.entities, key=lambda e: -e.salience)[:limit]
-
-
-def _lessons(entity: Entity) -> Iterator[tuple[str, str | None]]:
-    """(name key, full name it stood for) for each written form: the name itself, and its
-    short forms in this article ("Putin" -> "Vladimir Putin")."""
-    yield name_key(entity.name), None
-    full = entity.name if entity.type is EntityType.PERSON and " " in entity.name else None
-    for alias in entity.aliases:
-        key = name_key(alias)
-        short = full is not None and abbreviates(key, name_key(full))
-        yield key, full if short else None
 
 
 def _memory(item: dict[str, Any]) -> NameMemory:
