@@ -252,6 +252,10 @@ def real_pages(tagger: SpacyTagger) -> None:
         memory.learn(article)
         records.append(article)
     report_real_pages(records, tagger, took)
+    # `newsingest replay` re-derives every record with what the whole corpus taught
+    replayed = [_tagged(record, tagger, memory) for record in records]
+    console.print("after a replay with the corpus memory of the whole run:")
+    report_alias_groups(replayed)
 
 
 def _tagged(article: Article, tagger: SpacyTagger, memory: InMemoryKnowledge) -> Article:
@@ -265,14 +269,11 @@ def report_real_pages(records: list[Article], tagger: SpacyTagger, took: list[fl
     articles: Counter[str] = Counter()
     types: dict[str, Counter[str]] = defaultdict(Counter)
     info: dict[str, tuple[str, dict]] = {}
-    by_alias: dict[str, set[str]] = defaultdict(set)
     for record in records:
         for entity in record.entities:
             articles[entity.id] += 1
             types[entity.id][entity.type.value] += 1
             info[entity.id] = (entity.canonical_name or entity.name, entity.ids)
-            for form in (entity.name, *entity.aliases):
-                by_alias[name_key(form)].add(entity.id)
     table = Table(title=f"Real pages: top 30 canonical entities of {len(records)} English records ({tagger.name})")
     for column in ("#", "entity", "articles", "type (articles)", "id", "public ids"):
         table.add_column(column, justify="right" if column in ("#", "articles") else "left")
@@ -281,9 +282,7 @@ def report_real_pages(records: list[Article], tagger: SpacyTagger, took: list[fl
         typed = ", ".join(f"{t} {n}" for t, n in types[entity_id].most_common())
         table.add_row(str(rank), name, str(count), typed, entity_id, ", ".join(f"{k}={v}" for k, v in ids.items()))
     console.print(table)
-    split = {group: sorted(set().union(*(by_alias.get(name_key(a), set()) for a in group))) for group in ALIAS_GROUPS}
-    for group, ids in split.items():
-        console.print(f"alias group {' / '.join(group)}: {len(ids)} id(s) {ids}")
+    report_alias_groups(records)
     mixed = [(articles[i], info[i][0], dict(types[i])) for i in articles if len(types[i]) > 1]
     console.print(f"entities typed differently across articles: {len(mixed)}; the most frequent:")
     for _count, name, typed in sorted(mixed, key=lambda m: -m[0])[:10]:
@@ -293,6 +292,18 @@ def report_real_pages(records: list[Article], tagger: SpacyTagger, took: list[fl
             f"extract + tag per page: mean {1000 * statistics.mean(took):.0f} ms, "
             f"median {1000 * statistics.median(took):.0f} ms (one process, batch of 1)"
         )
+
+
+def report_alias_groups(records: list[Article]) -> None:
+    """How many ids each group of names a reader expects to be one entity ended up as."""
+    by_alias: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        for entity in record.entities:
+            for form in (entity.name, *entity.aliases):
+                by_alias[name_key(form)].add(entity.id)
+    for group in ALIAS_GROUPS:
+        ids = sorted(set().union(*(by_alias.get(name_key(a), set()) for a in group)))
+        console.print(f"alias group {' / '.join(group)}: {len(ids)} id(s) {ids}")
 
 
 def main() -> None:
