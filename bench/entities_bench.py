@@ -8,7 +8,9 @@
      of our entities (name and aliases) against the gold mentions' surfaces;
    - as exact mention spans (start, end, type) in the extracted text;
    against bare spaCy (the same model, no resolution) on the same extracted text.
-2. The real pages of ../shared/datasets/article-extraction-benchmark (when present), in corpus
+2. Our sample sites' key entities (sample_sites/expected.json, our own fixture, always present):
+   the share of the named (name, type) pairs each system finds, and the errors.
+3. The real pages of ../shared/datasets/article-extraction-benchmark (when present), in corpus
    order with a corpus memory that learns from each record as the commit does: the top 30
    canonical entities with their types and ids, alias groups split (ids per known alias group),
    and names typed differently across articles.
@@ -54,7 +56,7 @@ ALIAS_GROUPS = [
     ("Putin", "Vladimir Putin"),
     ("Biden", "Joe Biden"),
 ]
-console = Console()
+console = Console(width=160)
 
 
 # -- CoNLL-2003 ---------------------------------------------------------------------------------
@@ -200,6 +202,50 @@ def conll(tagger: SpacyTagger) -> None:
     console.print(table)
 
 
+# -- sample sites -------------------------------------------------------------------------------
+
+SITES = Path(__file__).resolve().parent.parent / "sample_sites"
+
+
+def sample_page(site: str, path: str) -> Path | None:
+    base = SITES / site / path.lstrip("/")
+    candidates = [base, base / "index.html", base.with_name(base.name + ".html")]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def sample_sites(tagger: SpacyTagger) -> None:
+    import json
+
+    expected = json.loads((SITES / "expected.json").read_text())["articles"]
+    nlp = load_model(tagger.model_name)
+    memory = InMemoryKnowledge()
+    found = {"newsingest": 0, "bare spaCy": 0}
+    total, misses = 0, []
+    for n, item in enumerate(expected):
+        page = sample_page(item["site"], item["path"])
+        if page is None:
+            continue
+        article = _tagged(extract_page(page.read_bytes(), f"https://sites.example/{n}"), tagger, memory)
+        memory.learn(article)
+        ours = {(name_key(f), e.type.value) for e in article.entities for f in (e.name, *e.aliases)}
+        ents = [x for x in nlp(article.text).ents if x.label_ in LABEL_TYPES]
+        bare = {(name_key(x.text), LABEL_TYPES[x.label_].value) for x in ents}
+        for entity in item["entities"]:
+            key = (name_key(entity["name"]), entity["type"])
+            total += 1
+            found["newsingest"] += key in ours
+            found["bare spaCy"] += key in bare
+            if key not in ours:
+                misses.append(f"{entity['name']} ({entity['type']})")
+    table = Table(title=f"Sample sites: {total} key entities named in sample_sites/expected.json ({tagger.name})")
+    for column in ("system", "found", "recall"):
+        table.add_column(column, justify="left" if column == "system" else "right")
+    for name, count in found.items():
+        table.add_row(name, str(count), f"{100 * count / max(total, 1):.1f}")
+    console.print(table)
+    console.print(f"missed by newsingest: {', '.join(misses)}")
+
+
 # -- real pages ---------------------------------------------------------------------------------
 
 
@@ -310,6 +356,7 @@ def main() -> None:
     model = os.environ.get("SPACY_MODEL") or Settings().spacy_model
     tagger = SpacyTagger(model)
     conll(tagger)
+    sample_sites(tagger)
     real_pages(tagger)
 
 

@@ -200,13 +200,12 @@ def _entities_table(records) -> Table:
         if record.duplicate_of:
             continue
         for entity in record.entities:
-            mentions[(entity.name, entity.type.value)] += 1
+            mentions[(entity.canonical_name or entity.name, entity.type.value, entity.id or "-")] += 1
     table = Table(title="Top entities (articles mentioning them)")
-    table.add_column("entity")
-    table.add_column("type")
-    table.add_column("articles", justify="right")
-    for (name, kind), n in mentions.most_common(12):
-        table.add_row(name, kind, str(n))
+    for column in ("entity", "type", "articles", "id"):
+        table.add_column(column, justify="right" if column == "articles" else "left")
+    for (name, kind, entity_id), n in mentions.most_common(12):
+        table.add_row(name, kind, str(n), entity_id)
     return table
 
 
