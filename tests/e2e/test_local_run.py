@@ -164,3 +164,16 @@ def test_query_entities_lists_canonical_entities_with_article_counts(run, capsys
     assert (uk["id"], uk["type"], uk["ids"]) == ("geonames:2635167", "PLACE", {"geonames": "2635167", "iso3166": "GB"})
     originals = {r.article_id for r in run.records if uk["id"] in indexed_ids(r) and not r.duplicate_of}
     assert uk["articles"] == len(originals)
+
+
+def test_the_runtime_fetcher_reaches_the_sample_sites_but_not_the_embedded_aws(run):
+    """127.0.0.1 is allowed per port: a hostile page linking the moto endpoint gets nothing from it."""
+    from newsingest.fetching.fetcher import Fetcher, FetchError, FetchPolicy
+    from newsingest.models.outcomes import SkipReason
+    from newsingest.settings import Settings
+
+    fetcher = Fetcher(FetchPolicy.from_settings(Settings()))  # the environment the runtime gives its handlers
+    assert fetcher.get(url_of(run, "harbour-times", "/")).ok
+    with pytest.raises(FetchError) as caught:
+        fetcher.get(run.endpoint_url + "/moto-api/data.json")
+    assert caught.value.reason is SkipReason.BLOCKED_ADDRESS
