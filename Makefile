@@ -42,9 +42,10 @@ fuzz: $(STAMP) ## every parser over FUZZ_DOCUMENTS seeded mutations of our fixtu
 lint: $(STAMP) ## ruff over code and tests
 	$(BIN)/ruff check functions tests bench
 
-bench: $(STAMP) ## speed and memory benchmarks (discovery, processing, cold start)
+bench: $(STAMP) ## speed, memory and AWS request/write-unit benchmarks (discovery, processing, commit, cold start)
 	$(BIN)/python bench/discovery_bench.py
 	$(BIN)/python bench/process_bench.py
+	$(BIN)/python bench/commit_bench.py
 	$(BIN)/python bench/cold_start.py
 
 bench-quality: $(STAMP) ## extraction quality on ../shared/datasets/article-extraction-benchmark

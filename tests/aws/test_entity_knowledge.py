@@ -15,7 +15,7 @@ from newsingest.client import ArticleClient
 from newsingest.entities.comprehend import ComprehendTagger
 from newsingest.models.messages import ArticleTask
 from newsingest.models.records import EntityType, TypeSource
-from newsingest.pipeline.ingest import commit
+from newsingest.pipeline.commit import commit_batch
 from newsingest.pipeline.process import PageInput, process_pages
 from newsingest.storage import keys
 
@@ -46,7 +46,8 @@ def ingest(aws, html: bytes, url: str, tags: dict[str, str], *, memory=True, sto
         )
     if store:
         task = ArticleTask(url=url, source_id="harbour", discovered_at=datetime.now(UTC), discovered_via="feed")
-        assert commit(task, article, stores=aws.stores, entity_limit=10)["outcome"] == "stored"
+        (result,) = commit_batch([task], [article], stores=aws.stores, entity_limit=10)
+        assert result.log()["outcome"] == "stored"
     return article
 
 

@@ -74,9 +74,18 @@ def day_pk(day: str) -> str:
     return f"DAY#{day}"
 
 
+MAX_NAME_IN_KEY = 200  # partition keys are capped at 2 KB; a longer name or id is keyed by a digest
+
+
+def _bounded(value: str) -> str:
+    if len(value) <= MAX_NAME_IN_KEY:
+        return value
+    return f"{value[:100]}#{hashlib.sha256(value.encode('utf-8')).hexdigest()[:16]}"
+
+
 def entity_pk(entity_id: str) -> str:
     """The entity index partition: one per canonical id, whatever alias an article used."""
-    return f"ENT#{entity_id}"
+    return f"ENT#{_bounded(entity_id)}"
 
 
 ENTITY_LIST_SHARDS = 16  # listing partitions: spreads the writes of popular entities' counters
@@ -92,14 +101,11 @@ def entity_list_pks() -> list[str]:
 
 
 KNOW = "KNOW"
-MAX_NAME_KEY_CHARS = 200
 
 
 def name_pk(key: str) -> str:
-    """A name's corpus memory; an absurdly long name is keyed by a digest (keys are bounded)."""
-    if len(key) > MAX_NAME_KEY_CHARS:
-        key = "#" + hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return f"NAME#{key}"
+    """A name's corpus memory (knowledge.name_key of one written form)."""
+    return f"NAME#{_bounded(key)}"
 
 
 def hash_pk(content_hash: str) -> str:
