@@ -2,7 +2,8 @@
 
 Two phases, so the expensive work is batched and the writes stay idempotent:
   prepare_batch: fetch every page of the SQS batch concurrently (politely), archive the raw
-                 HTML, run the core over all pages at once (one NER pass for the batch);
+                 pages (one WARC file for the batch: one PUT), run the core over all pages
+                 at once (one NER pass for the batch);
   commit:        per record, decide new / new version / unchanged / duplicate and write S3,
                  DynamoDB and EventBridge. The handler wraps it in Powertools idempotency.
 """
@@ -10,11 +11,12 @@ Two phases, so the expensive work is batched and the writes stay idempotent:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from newsingest.discovery.robots import Robots
-from newsingest.discovery.urls import canonicalize, same_site
+from newsingest.discovery.urls import same_site
 from newsingest.entities.tagger import Tagger
 from newsingest.extraction.cleaning import repeated_lines
 from newsingest.extraction.fingerprints import NEAR_DUPLICATE_BITS, hamming
@@ -25,10 +27,10 @@ from newsingest.models.records import Article
 from newsingest.models.source import Source
 from newsingest.pipeline.discover import HostBusy, Politeness, fetch_robots
 from newsingest.pipeline.process import PageInput, Skip, process_pages
-from newsingest.storage.archive import Archive, RawMeta, raw_key
-from newsingest.storage.keys import url_key
+from newsingest.storage.archive import Archive, RawMeta, RawRef
 from newsingest.storage.stores import Stores
 from newsingest.storage.table import IndexTable, LatestVersion
+from newsingest.storage.warc import RawPage
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 BOILERPLATE_HISTORY = 30  # stored articles per source that boilerplate lines are learned from
@@ -86,8 +88,13 @@ def prepare_batch(
         politeness.wait_turn(url, source_of[url], robots_by_host[urlsplit(url).netloc])
 
     fetched = fetcher.get_many([(tasks[i].url, None) for i in to_fetch], before=wait_turn)
+    to_archive: dict[int, RawPage] = {}
     for i, outcome in zip(to_fetch, fetched, strict=True):
-        results[i] = _fetch_outcome(tasks[i], outcome, sources[tasks[i].source_id], stores.archive, politeness)
+        results[i] = _fetch_outcome(tasks[i], outcome, sources[tasks[i].source_id], politeness)
+        if isinstance(results[i], PageInput):
+            to_archive[i] = _raw_page(tasks[i], outcome)
+    for i, ref in zip(to_archive, stores.archive.put_pages(list(to_archive.values())), strict=True):
+        results[i] = replace(results[i], raw_s3_key=ref.key, raw_offset=ref.offset, raw_length=ref.length)
 
     pages = [r for r in results if isinstance(r, PageInput)]
     boilerplate = {
@@ -112,20 +119,22 @@ def learned_boilerplate(source_id: str, table: IndexTable) -> set[str]:
 
 
 def _archived_page(task: ArticleTask, archive: Archive) -> PageInput:
-    html, meta = archive.get_raw(task.raw_s3_key)
+    html, meta = archive.get_page(RawRef(task.raw_s3_key, task.raw_offset, task.raw_length))
     return PageInput(
         html=html,
         url=meta.final_url,
         source_id=task.source_id,
         fetched_at=meta.fetched_at,
         raw_s3_key=task.raw_s3_key,
+        raw_offset=task.raw_offset,
+        raw_length=task.raw_length,
         hints=task.hints,
         requested_url=meta.url,
     )
 
 
 def _fetch_outcome(
-    task: ArticleTask, outcome: FetchResult | Exception, source: Source, archive: Archive, politeness: Politeness
+    task: ArticleTask, outcome: FetchResult | Exception, source: Source, politeness: Politeness
 ) -> PageInput | Skip | RetryLater:
     if isinstance(outcome, HostBusy):
         return RetryLater(str(outcome), outcome.wait)
@@ -135,13 +144,14 @@ def _fetch_outcome(
         )
         return RetryLater(f"HTTP {outcome.status}", wait)
     if isinstance(outcome, FetchResult | FetchError):
-        return _fetched_page(task, outcome, source, archive)
+        return _fetched_page(task, outcome, source)
     raise outcome  # anything else is a bug or an AWS failure: the batch fails and SQS retries it
 
 
 def _fetched_page(
-    task: ArticleTask, fetched: FetchResult | FetchError, source: Source, archive: Archive
+    task: ArticleTask, fetched: FetchResult | FetchError, source: Source
 ) -> PageInput | Skip | RetryLater:
+    """A page worth processing (archived by the caller, with the rest of the batch), or why not."""
     if isinstance(fetched, FetchError):
         if fetched.retryable or fetched.reason is None:
             return RetryLater(f"fetch failed: {fetched.detail}", fetched.retry_after)
@@ -154,30 +164,28 @@ def _fetched_page(
         return Skip(SkipReason.NOT_HTML, f"content type {fetched.content_type}")
     if not same_site(fetched.final_url, str(source.homepage)):
         return Skip(SkipReason.OFF_SOURCE, f"redirected to {fetched.final_url}")
-    key = raw_key(task.source_id, url_key(canonicalize(task.url) or task.url), fetched.fetched_at)
-    archive.put_raw(
-        key,
-        fetched.body,
-        RawMeta(
-            url=task.url,
-            final_url=fetched.final_url,
-            status=fetched.status,
-            content_type=fetched.headers.get("content-type"),
-            etag=fetched.headers.get("etag"),
-            last_modified=fetched.headers.get("last-modified"),
-            fetched_at=fetched.fetched_at,
-            source_id=task.source_id,
-        ),
-    )
     return PageInput(
         html=fetched.body,
         url=fetched.final_url,
         source_id=task.source_id,
         fetched_at=fetched.fetched_at,
-        raw_s3_key=key,
         hints=task.hints,
         requested_url=task.url,
     )
+
+
+def _raw_page(task: ArticleTask, fetched: FetchResult) -> RawPage:
+    meta = RawMeta(
+        url=task.url,
+        final_url=fetched.final_url,
+        status=fetched.status,
+        content_type=fetched.headers.get("content-type"),
+        etag=fetched.headers.get("etag"),
+        last_modified=fetched.headers.get("last-modified"),
+        fetched_at=fetched.fetched_at,
+        source_id=task.source_id,
+    )
+    return RawPage(fetched.body, meta, fetched.headers, fetched.request_headers)
 
 
 def next_version(article: Article, latest: LatestVersion | None, *, rederive: bool = False) -> Article | None:
