@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     entity_index_limit: int = 10
     raw_retention_days: int = 365
 
+    # Analytics: closed days of JSON records the scheduled compaction looks back over.
+    compact_lookback_days: int = 7
+
     # Discovery.
     source_stale_hours: float = 48.0
     source_failure_threshold: int = 3
