@@ -51,7 +51,7 @@ def _quoted(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _json_columns(columns: list[Column]) -> str:
+def json_columns(columns: list[Column]) -> str:
     return "{" + ", ".join(f"{_quoted(c.name)}: {_quoted(c.duckdb)}" for c in columns) + "}"
 
 
@@ -69,7 +69,7 @@ def compact_day(records_jsonl: Path | None, previous: Path | None, out_dir: Path
     if records_jsonl is not None:
         sources.append(
             f"SELECT *, 0 AS _rank FROM read_json({_quoted(str(records_jsonl))}, format = 'newline_delimited', "
-            f"columns = {_json_columns(columns)})"
+            f"columns = {json_columns(columns)})"
         )
     if previous is not None:
         present = {

@@ -118,9 +118,10 @@ class CompactedTables:
             ContentType="application/json",
         )
 
-    def has_tables(self) -> bool:
-        """Whether any day has been compacted (analytics then reads Parquet)."""
-        return bool(self.client.list_objects_v2(Bucket=self.bucket, Prefix=MANIFESTS, MaxKeys=1).get("KeyCount"))
+    def compacted_days(self) -> set[date]:
+        """The days with a manifest: their Parquet files are complete."""
+        names = (o["Key"].removeprefix(MANIFESTS).removesuffix(".json") for o in self._objects(MANIFESTS))
+        return {date.fromisoformat(name.split("=", 1)[1]) for name in names}
 
     def _objects(self, prefix: str) -> Iterator[dict]:
         paginator = self.client.get_paginator("list_objects_v2")
