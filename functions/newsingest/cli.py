@@ -171,11 +171,11 @@ def _tick_line(n: int, report) -> str:
 
 
 def _summary_table(rows: list[dict], runtime) -> Table:
-    from newsingest.discovery.state import SourceState, health
+    from newsingest.discovery.state import health
     from newsingest.handlers import deps
 
     settings = deps.settings()
-    states = deps.table().get_source_states([r["source"] for r in rows])
+    states = deps.repos().source_states.get_many([r["source"] for r in rows])
     now = datetime.now(UTC)
     table = Table(title="Summary per source (all ticks)")
     for column in ("source", "discovered", "new", "fetched", "stored", "updated", "duplicates", "unchanged"):
@@ -184,7 +184,7 @@ def _summary_table(rows: list[dict], runtime) -> Table:
     table.add_column("failed", justify="right")
     table.add_column("health")
     for row in rows:
-        state = SourceState.model_validate(states[row["source"]]) if row["source"] in states else None
+        state = states.get(row["source"])
         status = health(state, now, timedelta(hours=settings.source_stale_hours), settings.source_failure_threshold)
         table.add_row(
             row["source"],

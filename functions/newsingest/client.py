@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
-from typing import Any
 
 from newsingest.discovery.state import SourceState
 from newsingest.discovery.urls import canonicalize
 from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.archive import Archive
-from newsingest.storage.table import IndexTable
+from newsingest.storage.articles import StoredArticle
+from newsingest.storage.stores import Repositories
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Moment = date | datetime
@@ -46,8 +46,8 @@ def _end(value: Moment | None) -> datetime:
 
 
 class ArticleClient:
-    def __init__(self, table: IndexTable, archive: Archive):
-        self.table = table
+    def __init__(self, repos: Repositories, archive: Archive):
+        self.repos = repos
         self.archive = archive
 
     @classmethod
@@ -56,14 +56,14 @@ class ArticleClient:
         from newsingest.handlers import deps
         from newsingest.storage.clients import aws_client
 
-        return cls(deps.table(), Archive(aws_client("s3"), deps.settings().bucket_name))
+        return cls(deps.repos(), Archive(aws_client("s3"), deps.settings().bucket_name))
 
     # -- single articles ---------------------------------------------------------------------
 
     def get(self, article_id: str) -> Article | None:
         """The latest version."""
-        item = self.table.get_article(article_id)
-        return self._record(item) if item else None
+        stored = self.repos.articles.get(article_id)
+        return self._record(stored) if stored else None
 
     def by_url(self, url: str) -> Article | None:
         """Any spelling of the URL: the canonical form's id first, then the URL index (redirects, variants)."""
@@ -72,7 +72,7 @@ class ArticleClient:
         if found:
             return found
         for candidate in dict.fromkeys((canonical, url)):
-            known = self.table.get_url(candidate)
+            known = self.repos.urls.get(candidate)
             if known and known.article_id:
                 return self.get(known.article_id)
         return None
@@ -83,19 +83,19 @@ class ArticleClient:
 
     def versions(self, article_id: str) -> list[Article]:
         """Every stored version, oldest first (version items point at their records in S3)."""
-        return [self.archive.get_record(item["record_s3_key"]) for item in self.table.versions(article_id)]
+        return [self.archive.get_record(v.record_s3_key) for v in self.repos.articles.versions(article_id)]
 
     # -- ranges, newest first ----------------------------------------------------------------
 
     def by_source(
         self, source_id: str, since: Moment | None = None, until: Moment | None = None, limit: int | None = None
     ) -> Iterator[Article]:
-        hits = self.table.by_source(source_id, _start(since), _end(until), newest_first=True, limit=limit)
-        return self._latest([hit["article_id"] for hit in islice(hits, limit)])
+        hits = self.repos.articles.by_source(source_id, _start(since), _end(until), newest_first=True, limit=limit)
+        return self._latest([hit.article_id for hit in islice(hits, limit)])
 
     def by_day(self, day: date | str, limit: int | None = None) -> Iterator[Article]:
-        hits = self.table.by_day(str(day), newest_first=True, limit=limit)
-        return self._latest([hit["article_id"] for hit in islice(hits, limit)])
+        hits = self.repos.articles.by_day(str(day), newest_first=True, limit=limit)
+        return self._latest([hit.article_id for hit in islice(hits, limit)])
 
     def by_entity(
         self,
@@ -106,20 +106,20 @@ class ArticleClient:
         limit: int | None = None,
     ) -> Iterator[Article]:
         """Articles whose top entities (see ENTITY_INDEX_LIMIT) include this one; the name is matched caseless."""
-        hits = self.table.by_entity(entity_type.upper(), name, _start(since), _end(until), limit=limit)
-        ids = dict.fromkeys(hit["article_id"] for hit in hits)  # a re-dated version can leave two hits
+        hits = self.repos.articles.by_entity(entity_type.upper(), name, _start(since), _end(until), limit=limit)
+        ids = dict.fromkeys(hit.article_id for hit in hits)  # a re-dated version can leave two hits
         return islice(self._latest(list(ids)), limit)
 
     def source_states(self, source_ids: Sequence[str]) -> dict[str, SourceState]:
-        return {k: SourceState.model_validate(v) for k, v in self.table.get_source_states(source_ids).items()}
+        return self.repos.source_states.get_many(source_ids)
 
     # -- helpers -----------------------------------------------------------------------------
 
     def _latest(self, article_ids: Sequence[str]) -> Iterator[Article]:
         """Latest records by BatchGetItem (100 ids per request), in the order asked for."""
-        return (self._record(item) for item in self.table.latest_items(article_ids))
+        return (self._record(stored) for stored in self.repos.articles.get_many(article_ids))
 
-    def _record(self, item: dict[str, Any]) -> Article:
-        if item.get("text_in_s3"):
-            return self.archive.get_record(item["record_s3_key"])
-        return Article.model_validate_json(item["record"])
+    def _record(self, stored: StoredArticle) -> Article:
+        if stored.text_in_s3:
+            return self.archive.get_record(stored.listing.record_s3_key)
+        return stored.record()

@@ -3,9 +3,8 @@
 Archived pages go to the ArticleQueue as tasks with `raw_s3_key` (and, for a WARC file, the page's
 `raw_offset`/`raw_length`) set; the process function reads that one byte range from S3 instead of
 the web. Both archive formats replay: WARC files, and the one-object-per-page archive before them.
-Which pages: for a URL that led to an article, exactly the
-page its current record was made from (an older page, or an unchanged re-fetch, would turn old
-text into a new version or move the record's fetch time); for a URL that never became an article
+Which pages: for a URL that led to an article, exactly the page its current record was made
+from (an older page, or an unchanged re-fetch, would turn old text into a new version or move the record's fetch time); for a URL that never became an article
 (skipped, failed), its newest page, so an improved pipeline gets another go at it.
 
 Idempotent: with an unchanged text, commit() rewrites the same version (same S3 key, same
@@ -53,7 +52,7 @@ def newest_per_url(pages: Iterable[Page]) -> set[RawRef]:
 
 def select_pages(pages: Sequence[Page], client: ArticleClient, newest: set[RawRef]) -> tuple[list[Page], int]:
     """The pages to replay, and how many of them are behind a current record."""
-    known = client.table.known_urls([meta.url for _, meta in pages])
+    known = client.repos.urls.known([meta.url for _, meta in pages])
     article_ids = {k.article_id for k in known.values() if k.article_id}
     record_pages = {RawRef(a.raw_s3_key, a.raw_offset, a.raw_length) for a in client.get_many(sorted(article_ids))}
     chosen, behind_records = [], 0

@@ -17,8 +17,7 @@ from newsingest.models.records import Article, Entity, EntityType
 from newsingest.storage.archive import Archive
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.keys import article_id_for
-from newsingest.storage.stores import Stores
-from newsingest.storage.table import IndexTable
+from newsingest.storage.stores import Repositories, Stores
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("dynamodb", "s3", "sqs", "events")
@@ -30,13 +29,13 @@ class Aws:
     resources: LocalResources
 
     @property
-    def table(self) -> IndexTable:
-        return IndexTable(self.clients["dynamodb"], self.resources.table_name)
+    def repos(self) -> Repositories:
+        return Repositories.over(self.clients["dynamodb"], self.resources.table_name)
 
     @property
     def stores(self) -> Stores:
         return Stores(
-            table=self.table,
+            repos=self.repos,
             archive=Archive(self.clients["s3"], self.resources.bucket_name),
             events=EventPublisher(self.clients["events"], self.resources.event_bus_name),
         )

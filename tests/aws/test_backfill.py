@@ -57,7 +57,7 @@ def test_a_url_skipped_before_is_not_written_again(runtime, capsys):
     from newsingest.handlers import deps
 
     url_writes = []
-    deps.table().client.meta.events.register(
+    deps.repos().urls.client.meta.events.register(
         "provide-client-params.dynamodb.UpdateItem",
         lambda params, **kw: url_writes.append(params) if params["Key"]["pk"]["S"].startswith("URL#") else None,
     )

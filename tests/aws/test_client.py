@@ -8,19 +8,20 @@ import pytest
 from aws_fixtures import make_article, person
 
 from newsingest.client import ArticleClient
-from newsingest.storage.table import MAX_INLINE_RECORD_BYTES
+from newsingest.discovery.state import SourceState
+from newsingest.storage.articles import MAX_INLINE_RECORD_BYTES
 
 TEXT = "The harbour board approved the new ferry terminal after a long public consultation in the city."
 
 
 def store(aws, article, limit: int = 10) -> None:
     key = aws.stores.archive.put_record(article)
-    aws.table.put_article(article, key, entity_limit=limit)
+    aws.repos.articles.put(article, key, entity_limit=limit)
 
 
 @pytest.fixture
 def client(aws) -> ArticleClient:
-    return ArticleClient(aws.table, aws.stores.archive)
+    return ArticleClient(aws.repos, aws.stores.archive)
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_by_url_accepts_any_spelling_of_the_canonical_url(aws, client):
 def test_by_url_follows_the_url_index_for_redirected_urls(aws, client):
     article = make_article("https://harbour.example/news/a", TEXT)
     store(aws, article)
-    aws.table.mark_url("https://harbour.example/s/12", "stored", source_id="harbour", article_id=article.article_id)
+    aws.repos.urls.mark("https://harbour.example/s/12", "stored", source_id="harbour", article_id=article.article_id)
     assert client.by_url("https://harbour.example/s/12") == article
     assert client.by_url("https://harbour.example/never-seen") is None
 
@@ -119,13 +120,13 @@ def test_a_record_too_big_to_inline_is_read_whole_from_s3(aws, client):
     text = "word " * (MAX_INLINE_RECORD_BYTES // 4)
     big = make_article("https://harbour.example/long-read", text)
     store(aws, big)
-    assert aws.table.get_article(big.article_id)["text_in_s3"] is True
+    assert aws.repos.articles.get(big.article_id).text_in_s3 is True
     assert client.get(big.article_id) == big
     assert next(client.by_source("harbour")) == big
 
 
 def test_source_states(aws, client):
-    aws.table.put_source_state("harbour", {"source_id": "harbour", "consecutive_failures": 2, "total_new": 7})
+    aws.repos.source_states.put(SourceState(source_id="harbour", consecutive_failures=2, total_new=7))
     states = client.source_states(["harbour", "unknown"])
     assert list(states) == ["harbour"]
     assert (states["harbour"].consecutive_failures, states["harbour"].total_new) == (2, 7)

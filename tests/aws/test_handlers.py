@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from newsingest.discovery.state import SourceState
 from newsingest.local.driver import LambdaContext, queue_depth
 from newsingest.local.runner import REPO_ROOT, LocalRuntime
 from newsingest.models.messages import ArticleTask, DiscoverRequest
@@ -87,12 +88,12 @@ def test_process_reports_partial_failures_and_a_redelivery_stores_nothing_twice(
     response = process.handler(event, LambdaContext("process"))  # SQS delivers the same messages again
     assert len(response["batchItemFailures"]) == 1
     assert records_in_s3(runtime) == first_records
-    table = runtime.deps.table()
-    stored = table.get_url(json.loads(good)["url"])
+    repos = runtime.deps.repos()
+    stored = repos.urls.get(json.loads(good)["url"])
     assert stored.status == "stored"
-    assert [v["version"] for v in table.versions(stored.article_id)] == [1]
+    assert [v.version for v in repos.articles.versions(stored.article_id)] == [1]
     assert _published(runtime) == events_before
-    skipped = table.get_url(json.loads(missing)["url"])
+    skipped = repos.urls.get(json.loads(missing)["url"])
     assert (skipped.status, skipped.reason) == ("skipped", "http_client_error")
 
 
@@ -203,24 +204,26 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
 
 
 def test_schedule_flags_failing_and_stale_sources(runtime, capsys):
-    table = runtime.deps.table()
-    table.put_source_state(
-        "harbour-times",
-        {
-            "source_id": "harbour-times",
-            "last_run_at": "2026-11-24T05:45:00Z",
-            "consecutive_failures": 3,
-            "last_error": "HTTP 503",
-        },
+    states = runtime.deps.repos().source_states
+    states.put(
+        SourceState.model_validate(
+            {
+                "source_id": "harbour-times",
+                "last_run_at": "2026-11-24T05:45:00Z",
+                "consecutive_failures": 3,
+                "last_error": "HTTP 503",
+            }
+        )
     )
-    table.put_source_state(
-        "civic-wire",
-        {
-            "source_id": "civic-wire",
-            "first_run_at": "2026-11-01T00:00:00Z",
-            "last_run_at": "2026-11-24T05:45:00Z",
-            "last_new_at": "2026-11-20T00:00:00Z",
-        },
+    states.put(
+        SourceState.model_validate(
+            {
+                "source_id": "civic-wire",
+                "first_run_at": "2026-11-01T00:00:00Z",
+                "last_run_at": "2026-11-24T05:45:00Z",
+                "last_new_at": "2026-11-20T00:00:00Z",
+            }
+        )
     )
     result = runtime.handlers["schedule"].handler({"scheduled_time": TICK.isoformat()}, LambdaContext("schedule"))
     assert sorted(result["unhealthy"]) == ["civic-wire", "harbour-times"]

@@ -53,9 +53,9 @@ def test_new_then_unchanged_then_a_new_version(aws):
 
     assert [first["outcome"], again["outcome"], second["outcome"]] == ["stored", "unchanged", "updated"]
     assert second["version"] == 2
-    latest = aws.table.get_article(article.article_id)
-    assert json.loads(latest["record"])["modified_at"] is not None
-    assert [v["version"] for v in aws.table.versions(article.article_id)] == [1, 2]
+    latest = aws.repos.articles.get(article.article_id)
+    assert latest.record().modified_at is not None
+    assert [v.version for v in aws.repos.articles.versions(article.article_id)] == [1, 2]
     events = received(aws, consumer)
     assert sorted(e["detail-type"] for e in events) == ["ArticleIngested", "ArticleUpdated"]
     assert {e["detail"]["detail_version"] for e in events} == {1}
@@ -82,23 +82,23 @@ def test_a_replay_with_the_same_text_rewrites_the_same_version(aws):
     commit(task_for(article.url), article, stores=aws.stores, entity_limit=10)
     replayed = commit(task_for(article.url, "replay"), article, stores=aws.stores, entity_limit=10)
     assert (replayed["outcome"], replayed["version"]) == ("stored", 1)
-    assert [v["version"] for v in aws.table.versions(article.article_id)] == [1]
+    assert [v.version for v in aws.repos.articles.versions(article.article_id)] == [1]
 
 
 def test_boilerplate_is_learned_from_the_sources_history_and_kept(aws):
     promo = "Follow The Harbour Times on Mastodon for every update."
     for n in range(3):
         article = make_article(f"https://harbour.example/{n}", f"Story {n} about the quay and the ferry.\n{promo}")
-        aws.table.put_article(article, f"k{n}", entity_limit=10)
-    assert promo in learned_boilerplate("harbour", aws.table)
-    assert promo in aws.table.get_boilerplate("harbour")  # kept, even once new records no longer carry it
+        aws.repos.articles.put(article, f"k{n}", entity_limit=10)
+    assert promo in learned_boilerplate("harbour", aws.repos)
+    assert promo in aws.repos.boilerplate.get("harbour")  # kept, even once new records no longer carry it
 
     paragraphs = "".join(
         f"<p>Paragraph {n} about the new ferry terminal and the works on the quay.</p>" for n in range(5)
     )
     html = f"<html><body><article><h1>Quay</h1>{paragraphs}<p>{promo}</p></article></body></html>".encode()
     page = PageInput(html=html, url="https://harbour.example/new", source_id="harbour", fetched_at=datetime.now(UTC))
-    (cleaned,) = process_pages([page], tagger=None, boilerplate={"harbour": learned_boilerplate("harbour", aws.table)})
+    (cleaned,) = process_pages([page], tagger=None, boilerplate={"harbour": learned_boilerplate("harbour", aws.repos)})
     (kept,) = process_pages([page], tagger=None)
     assert promo in kept.text
     assert promo not in cleaned.text

@@ -15,7 +15,7 @@ from newsingest.models.records import Article
 from newsingest.replay import newest_per_url, replay
 from newsingest.storage.archive import Archive, RawMeta, RawRef
 from newsingest.storage.queues import QueueSender
-from newsingest.storage.table import IndexTable
+from newsingest.storage.stores import Repositories
 
 TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
@@ -42,7 +42,7 @@ def index_items(runtime) -> dict[tuple[str, str], dict]:
 
 def client(runtime) -> ArticleClient:
     return ArticleClient(
-        IndexTable(runtime.clients["dynamodb"], runtime.resources.table_name),
+        Repositories.over(runtime.clients["dynamodb"], runtime.resources.table_name),
         Archive(runtime.clients["s3"], runtime.resources.bucket_name),
     )
 

@@ -31,7 +31,7 @@ def run(tmp_path_factory):
         runtime.records = runtime.latest_records()
         from newsingest.handlers import deps
 
-        runtime.table = deps.table()
+        runtime.repos = deps.repos()
         yield runtime
 
 
@@ -94,21 +94,21 @@ def test_the_updated_article_is_a_new_version_and_the_old_one_stays(run):
         record = record_for(run, article["site"], article["path"])
         assert record.version == 2
         assert record.modified_at is not None
-        versions = run.table.versions(record.article_id)
-        assert [v["version"] for v in versions] == [1, 2]
-        assert versions[0]["content_hash"] != versions[1]["content_hash"]
+        versions = run.repos.articles.versions(record.article_id)
+        assert [v.version for v in versions] == [1, 2]
+        assert versions[0].content_hash != versions[1].content_hash
 
 
 def test_skipped_urls_are_recorded_with_their_reason(run):
     for skip in EXPECTED["skipped"]:
-        known = run.table.get_url(url_of(run, skip["site"], skip["path"]))
+        known = run.repos.urls.get(url_of(run, skip["site"], skip["path"]))
         assert known is not None, skip
         assert (known.status, known.reason) == ("skipped", skip["reason"])
 
 
 def test_a_redirected_url_points_at_the_article_it_became(run):
     for redirect in EXPECTED["redirects"]:
-        old = run.table.get_url(url_of(run, redirect["site"], redirect["from_path"]))
+        old = run.repos.urls.get(url_of(run, redirect["site"], redirect["from_path"]))
         target = record_for(run, redirect["site"], redirect["to_path"])
         assert old.article_id == target.article_id
 

@@ -15,8 +15,7 @@ from newsingest.storage.clients import aws_client, read_text
 from newsingest.storage.compacted import CompactedTables
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.queues import QueueSender
-from newsingest.storage.stores import Stores
-from newsingest.storage.table import IndexTable
+from newsingest.storage.stores import Repositories, Stores
 
 
 def settings() -> Settings:
@@ -24,14 +23,14 @@ def settings() -> Settings:
 
 
 @cache
-def table() -> IndexTable:
-    return IndexTable(aws_client("dynamodb"), settings().table_name)
+def repos() -> Repositories:
+    return Repositories.over(aws_client("dynamodb"), settings().table_name)
 
 
 @cache
 def stores() -> Stores:
     return Stores(
-        table=table(),
+        repos=repos(),
         archive=Archive(aws_client("s3"), settings().bucket_name),
         events=EventPublisher(aws_client("events"), settings().event_bus_name),
     )
@@ -59,7 +58,7 @@ def fetcher() -> Fetcher:
 
 @cache
 def politeness() -> Politeness:
-    return Politeness(table(), settings().default_crawl_delay)
+    return Politeness(repos().hosts, settings().default_crawl_delay)
 
 
 @cache
@@ -78,5 +77,5 @@ def reset() -> None:
 
     get_settings.cache_clear()
     client_cache.cache_clear()
-    for built in (table, stores, compacted_tables, discover_queue, article_queue, fetcher, politeness, tagger):
+    for built in (repos, stores, compacted_tables, discover_queue, article_queue, fetcher, politeness, tagger):
         built.cache_clear()

@@ -12,7 +12,6 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
-from newsingest.discovery.state import SourceState
 from newsingest.handlers import deps
 from newsingest.handlers.observability import count, emit_counts, logger, metrics, tracer
 from newsingest.models.messages import DiscoverRequest
@@ -32,14 +31,13 @@ def discover_and_record(
 ) -> DiscoveryReport:
     """One discovery of a source, with its state read before and saved after (the CLI's backfill too)."""
     settings = deps.settings()
-    stored = deps.table().get_source_states([source.id]).get(source.id)
-    state = SourceState.model_validate(stored) if stored else SourceState(source_id=source.id)
+    state = deps.repos().source_states.get(source.id)
     report, next_state = discover_source(
         source,
         state,
         tick=tick,
         fetcher=deps.fetcher(),
-        table=deps.table(),
+        repos=deps.repos(),
         queue=deps.article_queue(),
         politeness=deps.politeness(),
         user_agent=settings.user_agent,
@@ -47,7 +45,7 @@ def discover_and_record(
         since=since,
         progress=progress,
     )
-    deps.table().put_source_state(source.id, next_state.model_dump(mode="json"))
+    deps.repos().source_states.put(next_state)
     return report
 
 

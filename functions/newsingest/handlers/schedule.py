@@ -9,7 +9,6 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel
 
-from newsingest.discovery.state import SourceState
 from newsingest.handlers import deps
 from newsingest.handlers.observability import logger, metrics, tracer
 from newsingest.pipeline.schedule import plan_tick
@@ -30,10 +29,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
     sources, problems = deps.sources()
     for problem in problems:
         logger.warning("source skipped", extra={"location": problem.location, "problem": problem.message})
-    states = {
-        source_id: SourceState.model_validate(state)
-        for source_id, state in deps.table().get_source_states([s.id for s in sources]).items()
-    }
+    states = deps.repos().source_states.get_many([s.id for s in sources])
     plan = plan_tick(
         sources,
         states,

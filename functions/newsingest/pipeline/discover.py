@@ -22,8 +22,10 @@ from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_
 from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import SkipReason
 from newsingest.models.source import Source
+from newsingest.storage.hosts import HostRepository
 from newsingest.storage.queues import QueueSender
-from newsingest.storage.table import IndexTable, KnownUrl
+from newsingest.storage.stores import Repositories
+from newsingest.storage.urls import KnownUrl, UrlRepository
 
 ROBOTS_TTL = timedelta(hours=24)
 UNREACHABLE_ROBOTS_TTL = timedelta(minutes=10)
@@ -60,7 +62,7 @@ class Politeness:
     override, else robots.txt, else our default; a 429/503 pushes the host's next slot back by
     its Retry-After."""
 
-    table: IndexTable
+    hosts: HostRepository
     default_delay: float
     sleep: Callable[[float], None] = time.sleep
     max_inline_wait: float = MAX_INLINE_WAIT
@@ -72,7 +74,7 @@ class Politeness:
         if delay is None:
             delay = self.default_delay
         host = urlsplit(url).netloc
-        wait = self.table.reserve_fetch_slot(host, delay)
+        wait = self.hosts.reserve_fetch_slot(host, delay)
         if wait > self.max_inline_wait:
             raise HostBusy(host, wait)
         if wait > 0:
@@ -81,15 +83,15 @@ class Politeness:
     def back_off(self, url: str, seconds: float | None) -> float:
         """The host said 429/503: no Lambda fetches from it again before Retry-After (or a default)."""
         wait = seconds if seconds is not None else DEFAULT_BACKOFF_SECONDS
-        self.table.defer_host(urlsplit(url).netloc, time.time() + wait)
+        self.hosts.defer_host(urlsplit(url).netloc, time.time() + wait)
         return wait
 
 
-def fetch_robots(url: str, fetcher: Fetcher, table: IndexTable, user_agent: str, now: datetime) -> Robots:
+def fetch_robots(url: str, fetcher: Fetcher, hosts: HostRepository, user_agent: str, now: datetime) -> Robots:
     """robots.txt for the URL's host, cached in the table for a day (every Lambda shares it)."""
     parts = urlsplit(url)
     host = parts.netloc
-    cached = table.get_robots(host, now)
+    cached = hosts.get_robots(host, now)
     if cached is not None:
         return Robots.from_text(cached)
     try:
@@ -99,7 +101,7 @@ def fetch_robots(url: str, fetcher: Fetcher, table: IndexTable, user_agent: str,
         status, body = UNREACHABLE, b""  # RFC 9309: assume complete disallow, for now
     robots = Robots.parse(body if 200 <= status < 300 else None, status, user_agent)
     ttl = ROBOTS_TTL if robots.mode != "disallow_all" else UNREACHABLE_ROBOTS_TTL
-    table.put_robots(host, robots.to_text(), now, ttl)
+    hosts.put_robots(host, robots.to_text(), now, ttl)
     return robots
 
 
@@ -109,7 +111,7 @@ def discover_source(
     *,
     tick: datetime,
     fetcher: Fetcher,
-    table: IndexTable,
+    repos: Repositories,
     queue: QueueSender,
     politeness: Politeness,
     user_agent: str,
@@ -119,7 +121,7 @@ def discover_source(
 ) -> tuple[DiscoveryReport, SourceState]:
     """Run one discovery of a source; returns what happened and the source's next state."""
     report = DiscoveryReport(source.id)
-    robots = fetch_robots(str(source.homepage), fetcher, table, user_agent, tick)
+    robots = fetch_robots(str(source.homepage), fetcher, repos.hosts, user_agent, tick)
     if robots.mode == "disallow_all":  # robots.txt answered 5xx/429 or not at all: a failed run
         report.failed_documents = 1
         report.problems.append("robots.txt unavailable (5xx, 429 or unreachable): nothing fetched")
@@ -184,18 +186,18 @@ def discover_source(
             skipped.append((candidate, SkipReason.ROBOTS_DISALLOWED, "disallowed by robots.txt"))
     # One BatchGetItem per 100 URLs tells which URLs are known: a URL skipped on an earlier run
     # (an excluded link on every section page, say) is not written again on every tick.
-    known = table.known_urls([c.url for c in allowed] + [c.url for c, _reason, _detail in skipped])
+    known = repos.urls.known([c.url for c in allowed] + [c.url for c, _reason, _detail in skipped])
     for candidate, reason, _detail in skipped:
         seen = known.get(candidate.url)
         if seen is None or (seen.status, seen.reason) != ("skipped", reason.value):
             report.skipped[reason] += 1
-            table.mark_url(candidate.url, "skipped", source_id=source.id, reason=reason.value, now=tick)
+            repos.urls.mark(candidate.url, "skipped", source_id=source.id, reason=reason.value, now=tick)
 
-    tasks = _claim_new(allowed, known, source, tick, table, report, backfill=since is not None)
+    tasks = _claim_new(allowed, known, source, tick, repos.urls, report, backfill=since is not None)
     try:
         queue.send(tasks)
     except Exception:
-        table.release_urls(t.url for t in tasks if t.discovered_via != "refresh")
+        repos.urls.release(t.url for t in tasks if t.discovered_via != "refresh")
         raise
     return report, _next_state(state, doc_states, report, tick)
 
@@ -227,7 +229,7 @@ def _claim_new(
     known: Mapping[str, KnownUrl],
     source: Source,
     tick: datetime,
-    table: IndexTable,
+    urls: UrlRepository,
     report: DiscoveryReport,
     backfill: bool,
 ) -> list[ArticleTask]:
@@ -237,13 +239,13 @@ def _claim_new(
         seen = known.get(candidate.url)
         via = "backfill" if backfill else candidate.via
         if seen is None:
-            if table.claim_url(candidate.url, source.id, candidate.revision, tick):
+            if urls.claim(candidate.url, source.id, candidate.revision, tick):
                 report.new += 1
                 tasks.append(_task(candidate, source, tick, via))
             else:
                 report.known += 1
         elif candidate.revision and seen.revision != candidate.revision and seen.status != "queued":
-            if table.claim_revision(candidate.url, candidate.revision, tick):
+            if urls.claim_revision(candidate.url, candidate.revision, tick):
                 report.refreshed += 1
                 tasks.append(_task(candidate, source, tick, "refresh"))
         else:

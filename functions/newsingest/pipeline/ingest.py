@@ -28,8 +28,8 @@ from newsingest.models.source import Source
 from newsingest.pipeline.discover import HostBusy, Politeness, fetch_robots
 from newsingest.pipeline.process import PageInput, Skip, process_pages
 from newsingest.storage.archive import Archive, RawMeta, RawRef
-from newsingest.storage.stores import Stores
-from newsingest.storage.table import IndexTable, LatestVersion
+from newsingest.storage.articles import LatestVersion
+from newsingest.storage.stores import Repositories, Stores
 from newsingest.storage.warc import RawPage
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
@@ -73,7 +73,7 @@ def prepare_batch(
             continue
         host = urlsplit(task.url).netloc
         if host not in robots_by_host:
-            robots_by_host[host] = fetch_robots(task.url, fetcher, stores.table, user_agent, now())
+            robots_by_host[host] = fetch_robots(task.url, fetcher, stores.repos.hosts, user_agent, now())
         if robots_by_host[host].mode == "disallow_all":
             results[i] = RetryLater("robots.txt unavailable (5xx, 429 or unreachable)")
             continue
@@ -98,23 +98,23 @@ def prepare_batch(
 
     pages = [r for r in results if isinstance(r, PageInput)]
     boilerplate = {
-        source_id: learned_boilerplate(source_id, stores.table) for source_id in {p.source_id for p in pages}
+        source_id: learned_boilerplate(source_id, stores.repos) for source_id in {p.source_id for p in pages}
     }
     processed = iter(process_pages(pages, tagger=tagger, boilerplate=boilerplate))
     return [next(processed) if isinstance(r, PageInput) else r for r in results]
 
 
-def learned_boilerplate(source_id: str, table: IndexTable) -> set[str]:
+def learned_boilerplate(source_id: str, repos: Repositories) -> set[str]:
     """Lines repeated across the source's recent articles, learned from its stored history.
 
     What was learned once is kept (the item SRC#id/LINES): otherwise, once removed from new
     records, a line would fade from the history and come back.
     """
-    known = table.get_boilerplate(source_id)
-    learned = known | repeated_lines(table.recent_texts(source_id, BOILERPLATE_HISTORY))
+    known = repos.boilerplate.get(source_id)
+    learned = known | repeated_lines(repos.articles.recent_texts(source_id, BOILERPLATE_HISTORY))
     learned = set(sorted(learned)[:MAX_BOILERPLATE_LINES])
     if learned != known:
-        table.put_boilerplate(source_id, learned)
+        repos.boilerplate.put(source_id, learned)
     return learned
 
 
@@ -212,29 +212,29 @@ def commit(task: ArticleTask, prepared: Prepared, *, stores: Stores, entity_limi
     if isinstance(prepared, RetryLater):
         raise prepared
     if isinstance(prepared, Skip):
-        stores.table.mark_url(task.url, "skipped", source_id=task.source_id, reason=prepared.reason.value)
+        stores.urls.mark(task.url, "skipped", source_id=task.source_id, reason=prepared.reason.value)
         return {"outcome": Outcome.SKIPPED.value, "reason": prepared.reason.value, "detail": prepared.detail}
 
     article = prepared
-    latest = stores.table.latest_versions([article.article_id]).get(article.article_id)
+    latest = stores.articles.latest_versions([article.article_id]).get(article.article_id)
     versioned = next_version(article, latest, rederive=task.discovered_via == "replay")
     if versioned is None:
-        _mark(stores.table, task, article, "stored")
+        _mark(stores, task, article, "stored")
         return {"outcome": Outcome.UNCHANGED.value, "article_id": article.article_id, "version": latest.version}
 
     outcome = Outcome.UPDATED if versioned.version > 1 else Outcome.STORED
     if versioned.version == 1:  # duplicates are decided on first sight; a rederived record decides again
-        owner = stores.table.claim_content(versioned.content_hash, versioned.article_id)
+        owner = stores.articles.claim_content(versioned.content_hash, versioned.article_id)
         owner = owner or nearest_duplicate(
-            versioned.simhash, stores.table.similar_candidates(versioned.simhash), versioned.article_id
+            versioned.simhash, stores.articles.similar_candidates(versioned.simhash), versioned.article_id
         )
         if owner:
             versioned = versioned.model_copy(update={"duplicate_of": owner})
             outcome = Outcome.DUPLICATE
 
     record_key = stores.archive.put_record(versioned)
-    stores.table.put_article(versioned, record_key, entity_limit=entity_limit)
-    _mark(stores.table, task, versioned, outcome.value)
+    stores.articles.put(versioned, record_key, entity_limit=entity_limit)
+    _mark(stores, task, versioned, outcome.value)
     stores.events.publish([(versioned, record_key)])
     return {
         "outcome": outcome.value,
@@ -245,7 +245,7 @@ def commit(task: ArticleTask, prepared: Prepared, *, stores: Stores, entity_limi
     }
 
 
-def _mark(table: IndexTable, task: ArticleTask, article: Article, status: str) -> None:
+def _mark(stores: Stores, task: ArticleTask, article: Article, status: str) -> None:
     """The task's URL and the page's canonical URL both point at the article from now on."""
     for url in dict.fromkeys((task.url, article.canonical_url)):
-        table.mark_url(url, status, source_id=task.source_id, article_id=article.article_id)
+        stores.urls.mark(url, status, source_id=task.source_id, article_id=article.article_id)

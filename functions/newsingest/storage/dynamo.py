@@ -104,3 +104,9 @@ def query_all(client, **request: Any) -> Iterator[dict[str, Any]]:
         if not last or "Limit" in request:
             return
         request["ExclusiveStartKey"] = last
+
+
+def is_conditional_failure(err: Exception) -> bool:
+    """A ConditionalCheckFailedException: someone else's write won; not an error of ours."""
+    code = getattr(err, "response", {}).get("Error", {}).get("Code")
+    return code == "ConditionalCheckFailedException"

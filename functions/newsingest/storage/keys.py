@@ -12,6 +12,9 @@
 | near-duplicate candidates                    | pk = SIM#{band}#{band value}, sk = {article_id}            |
 | source state                                 | pk = SRC#{source}, sk = STATE                              |
 | per-domain politeness / robots cache         | pk = DOM#{host}, sk = POLITE / ROBOTS                      |
+| a source's learned boilerplate lines         | pk = SRC#{source}, sk = LINES                              |
+
+Every item key the repositories use is built here (`*_key` return the full primary key).
 """
 
 from __future__ import annotations
@@ -23,6 +26,15 @@ TTL_ATTRIBUTE = "expiration"  # the same name Powertools' idempotency layer uses
 BY_SOURCE_INDEX = "BySource"
 BY_DAY_INDEX = "ByDay"
 LATEST = "LATEST"
+VERSION_PREFIX = "V#"
+URL_SK = "URL"
+HASH_SK = "HASH"
+STATE_SK = "STATE"
+LINES_SK = "LINES"
+ROBOTS_SK = "ROBOTS"
+POLITE_SK = "POLITE"
+
+Key = dict[str, str]
 
 
 def url_key(canonical_url: str) -> str:
@@ -45,7 +57,7 @@ def article_pk(article_id: str) -> str:
 
 
 def version_sk(version: int) -> str:
-    return f"V#{version:05d}"
+    return f"{VERSION_PREFIX}{version:05d}"
 
 
 def url_pk(canonical_url: str) -> str:
@@ -76,3 +88,35 @@ def simhash_band_pks(simhash_hex: str, bands: int = 4) -> list[str]:
 
 def domain_pk(host: str) -> str:
     return f"DOM#{host.lower()}"
+
+
+def latest_key(article_id: str) -> Key:
+    return {"pk": article_pk(article_id), "sk": LATEST}
+
+
+def version_key(article_id: str, version: int) -> Key:
+    return {"pk": article_pk(article_id), "sk": version_sk(version)}
+
+
+def url_item_key(canonical_url: str) -> Key:
+    return {"pk": url_pk(canonical_url), "sk": URL_SK}
+
+
+def hash_key(content_hash: str) -> Key:
+    return {"pk": hash_pk(content_hash), "sk": HASH_SK}
+
+
+def state_key(source_id: str) -> Key:
+    return {"pk": source_pk(source_id), "sk": STATE_SK}
+
+
+def lines_key(source_id: str) -> Key:
+    return {"pk": source_pk(source_id), "sk": LINES_SK}
+
+
+def robots_key(host: str) -> Key:
+    return {"pk": domain_pk(host), "sk": ROBOTS_SK}
+
+
+def polite_key(host: str) -> Key:
+    return {"pk": domain_pk(host), "sk": POLITE_SK}

@@ -1,0 +1,322 @@
+"""Article repository: the latest item (with the record inline), version items, the listing
+indexes (source, day, entity), SimHash bands and content-hash claims.
+
+Typed in and out: an `Article` goes in, `StoredArticle` / `ArticleListing` / `EntityHit` come out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from newsingest.models.records import Article
+from newsingest.storage import keys
+from newsingest.storage.dynamo import batch_get, batch_write, from_item, is_conditional_failure, query_all, to_item
+
+# DynamoDB items are capped at 400 KB: a record bigger than this keeps its text in S3 only.
+MAX_INLINE_RECORD_BYTES = 300_000
+TITLE_CHARS = 500  # index items carry a title for listings, never an unbounded one
+
+
+@dataclass(frozen=True)
+class LatestVersion:
+    article_id: str
+    version: int
+    content_hash: str
+    record_s3_key: str
+
+
+@dataclass(frozen=True)
+class ArticleListing:
+    """What the LATEST and V# items and the source/day indexes carry for a listing."""
+
+    article_id: str
+    version: int
+    source_id: str | None
+    title: str | None
+    url: str | None
+    published_at: str | None
+    duplicate_of: str | None
+    record_s3_key: str
+    content_hash: str | None = None  # on LATEST and V# items, not projected into the GSIs
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> ArticleListing:
+        return cls(
+            item["article_id"],
+            int(item["version"]),
+            item.get("source_id"),
+            item.get("title"),
+            item.get("url"),
+            item.get("published_at"),
+            item.get("duplicate_of"),
+            item["record_s3_key"],
+            item.get("content_hash"),
+        )
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """The LATEST item: its listing and the record, inline unless it was too big to inline."""
+
+    listing: ArticleListing
+    content_hash: str
+    record_json: str
+    text_in_s3: bool
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> StoredArticle:
+        return cls(ArticleListing.of(item), item["content_hash"], item["record"], bool(item.get("text_in_s3")))
+
+    def record(self) -> Article:
+        """The inline record; its text is empty when `text_in_s3` (read the S3 record instead)."""
+        return Article.model_validate_json(self.record_json)
+
+
+@dataclass(frozen=True)
+class EntityHit:
+    article_id: str
+    source_id: str
+    title: str | None
+    entity: str
+    entity_type: str
+    salience: float
+    mentions: int
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> EntityHit:
+        return cls(
+            item["article_id"],
+            item["source_id"],
+            item.get("title"),
+            item["entity"],
+            item["entity_type"],
+            float(item["salience"]),
+            int(item["mentions"]),
+        )
+
+
+def _title(article: Article) -> str | None:
+    return (article.title or "")[:TITLE_CHARS] or None
+
+
+class ArticleRepository:
+    def __init__(self, client, table_name: str):
+        self.client = client
+        self.name = table_name
+
+    # -- reads for the commit ------------------------------------------------------------------
+
+    def latest_versions(self, article_ids: Sequence[str]) -> dict[str, LatestVersion]:
+        found = batch_get(
+            self.client,
+            self.name,
+            [keys.latest_key(a) for a in dict.fromkeys(article_ids)],
+            projection="article_id, version, content_hash, record_s3_key",
+        )
+        return {
+            i["article_id"]: LatestVersion(i["article_id"], i["version"], i["content_hash"], i["record_s3_key"])
+            for i in found
+        }
+
+    def claim_content(self, content_hash: str, article_id: str) -> str | None:
+        """First article to claim a text owns it; returns the owner's id when it is someone else."""
+        try:
+            self.client.put_item(
+                TableName=self.name,
+                Item=to_item({**keys.hash_key(content_hash), "article_id": article_id}),
+                ConditionExpression="attribute_not_exists(pk) OR article_id = :a",
+                ExpressionAttributeValues=to_item({":a": article_id}),
+            )
+            return None
+        except Exception as err:
+            if not is_conditional_failure(err):
+                raise
+        owner = self.client.get_item(TableName=self.name, Key=to_item(keys.hash_key(content_hash)), ConsistentRead=True)
+        return from_item(owner["Item"])["article_id"]
+
+    def similar_candidates(self, simhash: str) -> dict[str, str]:
+        """Articles sharing a SimHash band with this one: article_id -> simhash (one Query per band)."""
+        found: dict[str, str] = {}
+        for band in keys.simhash_band_pks(simhash):
+            for item in query_all(
+                self.client,
+                TableName=self.name,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues=to_item({":p": band}),
+                ProjectionExpression="article_id, simhash, duplicate_of",
+            ):
+                if not item.get("duplicate_of"):
+                    found[item["article_id"]] = item["simhash"]
+        return found
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def put(self, article: Article, record_s3_key: str, *, entity_limit: int) -> int:
+        """Write the latest item (conditionally: never over a newer version), then the rest in batches.
+
+        Returns the number of DynamoDB requests made, so the cost model rests on counts.
+        """
+        self.client.put_item(
+            TableName=self.name,
+            Item=to_item(latest_item(article, record_s3_key)),
+            # Never over a newer version; the same version again (a retry, a replay) rewrites it.
+            ConditionExpression="attribute_not_exists(pk) OR version <= :v",
+            ExpressionAttributeValues=to_item({":v": article.version}),
+        )
+        return 1 + batch_write(self.client, self.name, index_items(article, record_s3_key, entity_limit))
+
+    # -- reads for consumers --------------------------------------------------------------------
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        response = self.client.get_item(TableName=self.name, Key=to_item(keys.latest_key(article_id)))
+        return StoredArticle.of(from_item(response["Item"])) if "Item" in response else None
+
+    def get_many(self, article_ids: Sequence[str]) -> list[StoredArticle]:
+        """LATEST items in the order asked for (BatchGetItem, 100 ids each); unknown ids are left out."""
+        ids = list(dict.fromkeys(article_ids))
+        found = batch_get(self.client, self.name, [keys.latest_key(a) for a in ids])
+        by_id = {item["article_id"]: StoredArticle.of(item) for item in found}
+        return [by_id[a] for a in ids if a in by_id]
+
+    def versions(self, article_id: str) -> list[ArticleListing]:
+        items = query_all(
+            self.client,
+            TableName=self.name,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :v)",
+            ExpressionAttributeValues=to_item({":p": keys.article_pk(article_id), ":v": keys.VERSION_PREFIX}),
+        )
+        return [ArticleListing.of(i) for i in items]
+
+    def by_source(
+        self, source_id: str, start: datetime, end: datetime, *, newest_first: bool = True, limit: int | None = None
+    ) -> Iterator[ArticleListing]:
+        items = self._range(keys.BY_SOURCE_INDEX, "gsi1", keys.source_pk(source_id), start, end, newest_first, limit)
+        return (ArticleListing.of(i) for i in items)
+
+    def by_day(self, day: str, *, newest_first: bool = True, limit: int | None = None) -> Iterator[ArticleListing]:
+        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        end = start + timedelta(days=1) - timedelta(seconds=1)
+        items = self._range(keys.BY_DAY_INDEX, "gsi2", keys.day_pk(day), start, end, newest_first, limit)
+        return (ArticleListing.of(i) for i in items)
+
+    def by_entity(
+        self, entity_type: str, name: str, start: datetime, end: datetime, *, limit: int | None = None
+    ) -> Iterator[EntityHit]:
+        items = self._range(None, "", keys.entity_pk(entity_type, name), start, end, True, limit)
+        return (EntityHit.of(i) for i in items)
+
+    def recent_texts(self, source_id: str, limit: int) -> list[str]:
+        """The source's latest stored texts, newest first: one Query on BySource, one BatchGetItem."""
+        hits = query_all(
+            self.client,
+            TableName=self.name,
+            IndexName=keys.BY_SOURCE_INDEX,
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues=to_item({":p": keys.source_pk(source_id)}),
+            ProjectionExpression="article_id",
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [json.loads(a.record_json)["text"] for a in self.get_many([h["article_id"] for h in hits])]
+
+    def _range(
+        self,
+        index: str | None,
+        prefix: str,
+        partition: str,
+        start: datetime,
+        end: datetime,
+        newest_first: bool,
+        limit: int | None,
+    ) -> Iterator[dict[str, Any]]:
+        pk, sk = (f"{prefix}pk", f"{prefix}sk") if prefix else ("pk", "sk")
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": f"{pk} = :p AND {sk} BETWEEN :a AND :b",
+            "ExpressionAttributeValues": to_item(
+                {":p": partition, ":a": keys.time_sort_key(start, ""), ":b": keys.time_sort_key(end, "~")}
+            ),
+            "ScanIndexForward": not newest_first,
+        }
+        if index:
+            request["IndexName"] = index
+        if limit:
+            request["Limit"] = limit
+        return query_all(self.client, **request)
+
+
+# -- the items of one stored version (pure: what the commit writes) -----------------------------
+
+
+def listing(article: Article, record_s3_key: str) -> dict[str, Any]:
+    return {
+        "article_id": article.article_id,
+        "version": article.version,
+        "source_id": article.source_id,
+        "title": _title(article),
+        "url": article.canonical_url,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "content_hash": article.content_hash,
+        "duplicate_of": article.duplicate_of,
+        "record_s3_key": record_s3_key,
+    }
+
+
+def latest_item(article: Article, record_s3_key: str) -> dict[str, Any]:
+    """The LATEST item: listing, both GSI keys and the record inline (text offloaded when too big)."""
+    record = article.model_dump(mode="json")
+    record_json = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    text_in_s3 = len(record_json.encode("utf-8")) > MAX_INLINE_RECORD_BYTES
+    if text_in_s3:
+        slim = {**record, "text": "", "title": _title(article)}
+        record_json = json.dumps(slim, ensure_ascii=False, separators=(",", ":"))
+    sort_key = _sort_key(article)
+    return {
+        **keys.latest_key(article.article_id),
+        "gsi1pk": keys.source_pk(article.source_id),
+        "gsi1sk": sort_key,
+        "gsi2pk": keys.day_pk(article.day),
+        "gsi2sk": sort_key,
+        **listing(article, record_s3_key),
+        "record": record_json,
+        "text_in_s3": text_in_s3,
+    }
+
+
+def index_items(article: Article, record_s3_key: str, entity_limit: int) -> list[dict[str, Any]]:
+    """The version item, the entity index (top `entity_limit` by salience) and, for originals, the SimHash bands."""
+    items = [{**keys.version_key(article.article_id, article.version), **listing(article, record_s3_key)}]
+    items += entity_items(article, entity_limit)
+    if not article.duplicate_of:
+        items += [
+            {"pk": band, "sk": article.article_id, "article_id": article.article_id, "simhash": article.simhash}
+            for band in keys.simhash_band_pks(article.simhash)
+        ]
+    return items
+
+
+def entity_items(article: Article, limit: int) -> list[dict[str, Any]]:
+    """The entity index holds only the top-`limit` entities by salience: write cost is bounded."""
+    sort_key = _sort_key(article)
+    return [
+        {
+            "pk": keys.entity_pk(entity.type.value, entity.name),
+            "sk": sort_key,
+            "article_id": article.article_id,
+            "source_id": article.source_id,
+            "title": _title(article),
+            "entity": entity.name,
+            "entity_type": entity.type.value,
+            "salience": entity.salience,
+            "mentions": entity.mentions,
+        }
+        for entity in sorted(article.entities, key=lambda e: -e.salience)[:limit]
+    ]
+
+
+def _sort_key(article: Article) -> str:
+    return keys.time_sort_key(article.published_at or article.fetched_at, article.article_id)
