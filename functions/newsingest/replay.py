@@ -4,8 +4,9 @@ Archived pages go to the ArticleQueue as tasks with `raw_s3_key` (and, for a WAR
 `raw_offset`/`raw_length`) set; the process function reads that one byte range from S3 instead of
 the web. Both archive formats replay: WARC files, and the one-object-per-page archive before them.
 Which pages: for a URL that led to an article, exactly the page its current record was made
-from (an older page, or an unchanged re-fetch, would turn old text into a new version or move the record's fetch time); for a URL that never became an article
-(skipped, failed), its newest page, so an improved pipeline gets another go at it.
+from (an older page, or an unchanged re-fetch, would turn old text into a new version or move the
+record's fetch time); for a URL that never became an article (skipped, failed), its newest page,
+so an improved pipeline gets another go at it.
 
 Idempotent: with an unchanged text, commit() rewrites the same version (same S3 key, same
 DynamoDB items, byte for byte); a pipeline change that changes the text makes the next version.

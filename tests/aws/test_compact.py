@@ -179,9 +179,9 @@ def test_compact_and_query_on_the_command_line(bucket, monkeypatch, capsys):
     from newsingest.handlers import deps
 
     endpoint, client, name = bucket
-    environment = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
-    for key, value in environment.items():
-        monkeypatch.setenv(key, value)
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     for key, value in {"AWS_ENDPOINT_URL": endpoint, "TABLE_NAME": "t", "BUCKET_NAME": name}.items():
         monkeypatch.setenv(key, value)
     deps.reset()
