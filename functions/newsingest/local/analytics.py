@@ -108,7 +108,8 @@ def view_sql(bucket: str, layout: Layout, tables: Tables = Tables.AUTO) -> dict[
             f"SELECT {names}, dt FROM read_json({listed}, format = 'newline_delimited', "
             f"columns = {json_columns(record_columns())}, {partition})"
         )
-    latest_of = "QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY version DESC) = 1"
+    # Per day, as the compacted table: a filter on dt then still prunes the JSON files read.
+    latest_of = "QUALIFY row_number() OVER (PARTITION BY dt, article_id ORDER BY version DESC) = 1"
     views = {}
     for table in Table:
         parts = []
