@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from newsingest.models.records import Article
 from newsingest.settings import Settings
 from newsingest.storage import archive, keys, warc
 
-POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"}
+POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 SQS_CONSUMERS = {"DiscoverFunction": "DiscoverQueue", "ProcessFunction": "ArticleQueue"}
 
 
@@ -338,14 +337,3 @@ def test_cfn_lint_finds_no_error_in_the_translation(translated, tmp_path):
     path.write_text(json.dumps(translated))
     result = _cfn_lint(path)
     assert result.returncode & 2 == 0, result.stdout + result.stderr
-
-
-def test_samconfig_deploys_the_stack_with_known_parameters(template, template_path):
-    config = tomllib.loads((template_path.parent / "samconfig.toml").read_text())
-    deploy = config["default"]["deploy"]["parameters"]
-    assert config["default"]["global"]["parameters"]["stack_name"] == "newsingest"
-    assert deploy["capabilities"] == "CAPABILITY_IAM"
-    assert deploy["resolve_s3"] is True
-    overrides = dict(item.split("=", 1) for item in deploy["parameter_overrides"])
-    assert set(overrides) <= set(template["Parameters"])
-    assert overrides["ScheduleRate"] == '"rate(15 minutes)"'  # quoted: SAM splits values on spaces
