@@ -36,10 +36,11 @@ test: $(STAMP) ## the whole test suite, offline
 lint: $(STAMP) ## ruff over code and tests
 	$(BIN)/ruff check functions tests bench
 
-bench: $(STAMP) ## speed and memory benchmarks (discovery, processing, cold start)
+bench: $(STAMP) ## speed and memory benchmarks (discovery, processing, cold start, analytics: JSON vs Parquet)
 	$(BIN)/python bench/discovery_bench.py
 	$(BIN)/python bench/process_bench.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/analytics_bench.py
 
 bench-quality: $(STAMP) ## extraction quality on ../shared/datasets/article-extraction-benchmark
 	$(BIN)/python bench/quality_bench.py
