@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from itertools import batched
 from pathlib import Path
 
 from botocore.exceptions import ClientError
@@ -79,9 +80,11 @@ class CompactedTables:
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
             return body if body.endswith(b"\n") else body + b"\n"
 
+        keys = sorted(key for key, _ in records.objects)
         with path.open("wb") as out, ThreadPoolExecutor(max_workers=DOWNLOAD_CONCURRENCY) as pool:
-            for body in pool.map(read, sorted(key for key, _ in records.objects)):
-                out.write(body)
+            for chunk in batched(keys, 1000):  # bounded: a day can hold a million records
+                for body in pool.map(read, chunk):
+                    out.write(body)
 
     def download_previous(self, day: date, path: Path) -> bool:
         """The day's article_versions Parquet, if an earlier run made one."""
