@@ -119,14 +119,14 @@ def make_record(n: int, rng: random.Random, version: int = 1) -> Article:
     source = SOURCES[n % len(SOURCES)]
     published = datetime(day.year, day.month, day.day, rng.randrange(24), rng.randrange(60), tzinfo=UTC)
     # ~6.5 KB median record: the text is most of it (the rest: entities, metadata)
-    words = max(60, int(rng.lognormvariate(6.55, 0.55)))
+    words = max(60, int(rng.lognormvariate(6.75, 0.55)))
     text = " ".join(rng.choices(WORDS, k=words))
     count = max(0, min(120, int(rng.lognormvariate(2.83, 0.6))))
     names = set(rng.choices(ENTITY_NAMES, weights=ENTITY_WEIGHTS, k=count))
     entities = [
         Entity(
             name=name,
-            type=TYPES[hash(name) % len(TYPES)],
+            type=TYPES[int(name.rsplit(" ", 1)[1]) % len(TYPES)],
             mentions=(mentions := 1 + int(rng.expovariate(0.7))),
             offsets=sorted(rng.randrange(len(text)) for _ in range(mentions)),
             salience=round(rng.random(), 4),
