@@ -12,8 +12,8 @@ from datetime import datetime
 from newsingest.discovery.feeds import parse_feed
 from newsingest.discovery.links import section_links
 from newsingest.discovery.model import DocumentParse
-from newsingest.discovery.sitemaps import parse_sitemap
-from newsingest.discovery.sniff import looks_like_html, looks_like_json, root_element
+from newsingest.discovery.sitemaps import inflated_head, parse_sitemap, parse_text_sitemap
+from newsingest.discovery.sniff import looks_like_html, looks_like_json, looks_like_url_list, root_element
 
 SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
@@ -22,9 +22,11 @@ FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
 def parse_document(
     body: bytes, url: str, content_type: str | None, *, limit: int = 50_000, since: datetime | None = None
 ) -> DocumentParse:
-    """Feed, sitemap (plain or gzip) or HTML page, whichever the body turns out to be."""
+    """Feed, sitemap (XML or text, plain or gzip) or HTML page, whichever the body turns out to be."""
     if not body.strip():
         return DocumentParse("unknown", [], ["empty body"])
+    if looks_like_url_list(inflated_head(body)):
+        return parse_text_sitemap(body, url, limit=limit)
     if body[:2] == b"\x1f\x8b":
         return parse_sitemap(body, url, limit=limit, since=since)
     if looks_like_json(body):

@@ -32,6 +32,11 @@ ASSET_SUFFIXES = (
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".css", ".js", ".json", ".xml", ".rss",
     ".pdf", ".zip", ".mp3", ".mp4", ".webm", ".woff", ".woff2", ".txt",
 )  # fmt: skip
+# The last path segments of a feed address under the page it belongs to (/2026/11/24/slug/feed/).
+FEED_SEGMENTS = frozenset(
+    {"feed", "feeds", "rss", "rss2", "atom", "feed.xml", "rss.xml", "atom.xml", "index.xml", "feed.json"}
+)
+_COMMENTS = re.compile(r"comment|comentari|kommentar|reactie", re.IGNORECASE)
 _DATE = re.compile(r"(?:^|/)(?:19|20)\d{2}(?:/|-)(?:0?[1-9]|1[0-2])(?:/|-|$)")
 _LONG_ID = re.compile(r"\d{5,}")
 _SLUG_WORDS = re.compile(r"[a-z0-9\u00c0-\uffff]+", re.IGNORECASE)
@@ -52,7 +57,7 @@ def _base(doc, url: str) -> str:
 
 
 def find_feeds(html: bytes, url: str) -> list[str]:
-    """Feeds a page announces with <link rel="alternate" type="...">, in page order."""
+    """Site and section feeds a page announces with <link rel="alternate" type="...">, in page order."""
     doc = _parse_html(html, url)
     return _find_feeds(doc, url) if doc is not None else []
 
@@ -65,9 +70,21 @@ def _find_feeds(doc, url: str) -> list[str]:
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         if "alternate" in rel and kind in FEED_TYPES:
             feed = urljoin(base, link.get("href").strip())
-            if feed.startswith(("http://", "https://")) and feed not in feeds:
+            if feed.startswith(("http://", "https://")) and feed not in feeds and _lists_articles(feed, link):
                 feeds.append(feed)
     return feeds
+
+
+def _lists_articles(feed: str, link) -> bool:
+    """Comment feeds and one article's own feed (blog engines announce both on every post) list no new
+    articles: a feed titled or addressed as comments, or one whose address is an article's plus /feed."""
+    parts = urlsplit(feed)
+    if _COMMENTS.search(link.get("title") or "") or _COMMENTS.search(f"{parts.path}?{parts.query}"):
+        return False
+    segments = [s for s in parts.path.split("/") if s]
+    while segments and segments[-1].lower() in FEED_SEGMENTS:
+        segments.pop()
+    return not (segments and is_article_url(f"{parts.scheme}://{parts.netloc}/{'/'.join(segments)}/"))
 
 
 def section_links(html: bytes, url: str) -> DocumentParse:

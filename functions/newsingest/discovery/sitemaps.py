@@ -1,4 +1,4 @@
-"""Sitemaps, sitemap indexes and Google News sitemaps, streamed.
+"""Sitemaps (XML or text), sitemap indexes and Google News sitemaps, streamed.
 
 lxml's iterparse reads the document element by element and each <url> is cleared once read,
 so a 50,000-URL sitemap costs its bytes plus one entry, not a tree. Nothing is fetched from
@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -22,6 +23,7 @@ from newsingest.discovery.model import Candidate, DocumentParse
 from newsingest.models import EntryHints
 
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
+READ_CHUNK = 64 * 1024
 
 
 class _TooLarge(Exception):
@@ -69,6 +71,50 @@ def parse_sitemap(body: bytes, url: str, *, limit: int = 50_000, since: datetime
     return result
 
 
+def parse_text_sitemap(body: bytes, url: str, *, limit: int = 50_000) -> DocumentParse:
+    """A text sitemap (plain or gzip): one absolute URL per line; other lines are counted, not kept."""
+    result = DocumentParse("sitemap", [], [])
+    ignored = 0
+    try:
+        for raw in _lines(_open(body)):
+            line = raw.decode("utf-8", "replace").strip().lstrip("\ufeff")
+            if not line:
+                continue
+            if not line.lower().startswith(("http://", "https://")) or any(c.isspace() for c in line):
+                ignored += 1
+                continue
+            if len(result.candidates) >= limit:
+                result.truncated = True
+                break
+            result.candidates.append(Candidate(line, "sitemap"))
+    except _TooLarge:
+        result.problems.append(f"gzip body inflates beyond {MAX_INFLATED_BYTES} bytes; stopped there")
+    except (OSError, EOFError, zlib.error) as err:
+        result.problems.append(f"malformed gzip ({err}); kept the {_count(result)} URLs before it")
+    if ignored:
+        result.problems.append(f"{ignored} lines that are not one absolute URL skipped")
+    return result
+
+
+def _lines(stream) -> Iterator[bytes]:
+    pending = b""
+    while chunk := stream.read(READ_CHUNK):
+        *lines, pending = (pending + chunk).split(b"\n")
+        yield from lines
+    if pending:
+        yield pending
+
+
+def inflated_head(body: bytes, size: int = 4096) -> bytes:
+    """The first bytes of a body as read: inflated if it is gzip (nothing past `size` is inflated)."""
+    if body[:2] != b"\x1f\x8b":
+        return body[:size]
+    try:
+        return zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(body, size)
+    except zlib.error:
+        return b""
+
+
 def _open(body: bytes):
     if body[:2] == b"\x1f\x8b":
         return _CappedReader(gzip.GzipFile(fileobj=io.BytesIO(body)), MAX_INFLATED_BYTES)
@@ -77,13 +123,7 @@ def _open(body: bytes):
 
 def _declares_entities(body: bytes) -> bool:
     """Entity declarations can only sit in the prolog, before the root element."""
-    head = body[:4096]
-    if body[:2] == b"\x1f\x8b":
-        try:
-            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(body, 4096)
-        except zlib.error:
-            return False
-    return b"<!ENTITY" in head
+    return b"<!ENTITY" in inflated_head(body)
 
 
 def _count(result: DocumentParse) -> int:

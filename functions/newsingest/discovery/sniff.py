@@ -10,6 +10,11 @@ _WHITESPACE_AND_BOM = b"\xef\xbb\xbf \t\r\n"
 SNIFF_BYTES = 8192
 
 
+def looks_like_url_list(body: bytes) -> bool:
+    """A text sitemap: the sitemap protocol's other format, one absolute URL per line."""
+    return body.lstrip(_WHITESPACE_AND_BOM)[:8].lower().startswith((b"http://", b"https://"))
+
+
 def looks_like_json(body: bytes) -> bool:
     return body.lstrip(_WHITESPACE_AND_BOM)[:1] in (b"{", b"[")
 

@@ -19,6 +19,10 @@ class QueueSender:
 
     def send(self, messages: Sequence[BaseModel]) -> int:
         """Send every message or raise: a message that cannot be queued must fail the caller's record."""
+        return self.send_entries([{"MessageBody": m.model_dump_json()} for m in messages])
+
+    def send_entries(self, entries: Sequence[dict]) -> int:
+        """SendMessageBatch entries without their Id (body, message attributes), ten at a time, or raise."""
         sent = 0
 
         def send(pending: list[dict]) -> list[dict]:
@@ -28,9 +32,10 @@ class QueueSender:
             failed_ids = {f["Id"] for f in response.get("Failed", [])}
             return [e for e in pending if e["Id"] in failed_ids]
 
-        for chunk in chunks(list(messages), SEND_BATCH_LIMIT):
-            entries = [{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(chunk)]
-            until_done(send, entries, f"SQS SendMessageBatch to {self.queue_url}")
+        for chunk in chunks(list(entries), SEND_BATCH_LIMIT):
+            until_done(
+                send, [{"Id": str(i), **e} for i, e in enumerate(chunk)], f"SQS SendMessageBatch to {self.queue_url}"
+            )
         return sent
 
     def retry_after(self, receipt_handle: str, seconds: float) -> None:

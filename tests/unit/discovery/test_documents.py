@@ -81,3 +81,46 @@ def test_root_element(head, root):
 )
 def test_looks_like_html(body, html):
     assert looks_like_html(body) is html
+
+
+TEXT_SITEMAP = (
+    "\ufeffhttps://news.example.com/2026/11/24/council-approves-bridge\r\n"
+    "https://news.example.com/world/storm-hits-the-coast-overnight\n"
+    "\n"
+    "# a comment someone left\n"
+    "/relative/path-is-not-allowed\n"
+    "https://news.example.com/a url with spaces\n"
+    "HTTPS://news.example.com/sport/987654321"
+)
+TEXT_URLS = [
+    "https://news.example.com/2026/11/24/council-approves-bridge",
+    "https://news.example.com/world/storm-hits-the-coast-overnight",
+    "HTTPS://news.example.com/sport/987654321",
+]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_text_sitemap_lists_one_url_per_line_plain_or_gzip(compress):
+    body = TEXT_SITEMAP.encode("utf-8")
+    body = gzip.compress(body) if compress else body
+    parsed = parse_document(body, "https://news.example.com/sitemap.txt", "text/plain")
+    assert parsed.kind == "sitemap"
+    assert [c.url for c in parsed.candidates] == TEXT_URLS
+    assert {c.via for c in parsed.candidates} == {"sitemap"}
+    assert parsed.problems == ["3 lines that are not one absolute URL skipped"]
+
+
+def test_a_text_sitemap_stops_at_the_limit():
+    body = "".join(f"https://news.example.com/story-number-{n}-of-many\n" for n in range(100)).encode()
+    parsed = parse_document(body, "https://news.example.com/sitemap.txt", None, limit=10)
+    assert len(parsed.candidates) == 10 and parsed.truncated
+
+
+def test_a_text_sitemap_gzip_bomb_is_stopped(monkeypatch):
+    from newsingest.discovery import sitemaps
+
+    monkeypatch.setattr(sitemaps, "MAX_INFLATED_BYTES", 100_000)
+    body = gzip.compress(b"https://news.example.com/x-y-z\n" + b"a" * 1_000_000)
+    parsed = parse_document(body, "https://news.example.com/sitemap.txt.gz", None)
+    assert [c.url for c in parsed.candidates] == ["https://news.example.com/x-y-z"]
+    assert any("inflates beyond 100000 bytes" in p for p in parsed.problems)

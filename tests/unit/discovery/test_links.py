@@ -74,3 +74,26 @@ def test_page_without_article_links_says_so():
 )
 def test_article_url_heuristic(url, expected):
     assert is_article_url(url) is expected
+
+
+ARTICLE_PAGE_HEAD = b"""<html><head>
+<link rel="alternate" type="application/rss+xml" title="The Daily Example &raquo; Feed" href="/feed/">
+<link rel="alternate" type="application/rss+xml" title="The Daily Example &raquo; Comments Feed" href="/comments/feed/">
+<link rel="alternate" type="application/rss+xml" title="Harbour closes &raquo; Comments"
+      href="/2026/11/24/harbour-closes-for-repairs/feed/">
+<link rel="alternate" type="application/atom+xml" title="Politics" href="/politics/feed/atom/">
+<link rel="alternate" type="application/rss+xml" title="Kommentare zu: Hafen" href="/de/hafen/feed/">
+<link rel="alternate" type="application/rss+xml" href="/?feed=comments-rss2">
+<link rel="alternate" type="application/json" href="/news/harbour-closes-for-repairs-after-storm/feed.json">
+<link rel="alternate" type="application/rss+xml" href="/world/rss.xml">
+</head><body></body></html>"""
+
+
+def test_autodiscovery_keeps_site_and_section_feeds_and_skips_comment_and_per_article_feeds():
+    page = "https://daily.example/2026/11/24/harbour-closes-for-repairs/"
+    assert find_feeds(ARTICLE_PAGE_HEAD, page) == [
+        "https://daily.example/feed/",
+        "https://daily.example/politics/feed/atom/",
+        "https://daily.example/world/rss.xml",
+    ]
+    assert section_links(ARTICLE_PAGE_HEAD, page).feeds == find_feeds(ARTICLE_PAGE_HEAD, page)
