@@ -11,7 +11,7 @@ PIP_VERSION := 25.3
 TICKS ?= 2
 OUT ?= out
 
-.PHONY: help venv run test lint bench bench-quality validate build size-check lock clean
+.PHONY: help venv run test lint fuzz bench bench-quality validate build size-check lock clean
 
 help:
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -33,12 +33,19 @@ run: $(STAMP) ## the main job: whole pipeline, embedded AWS, sample sites, two t
 test: $(STAMP) ## the whole test suite, offline
 	$(BIN)/pytest -n 2 -q
 
+FUZZ_DOCUMENTS ?= 5000
+FUZZ_SEED ?= $(shell date +%s)
+
+fuzz: $(STAMP) ## every parser over FUZZ_DOCUMENTS seeded mutations of our fixtures (CI runs 300); prints the figures
+	FUZZ_DOCUMENTS=$(FUZZ_DOCUMENTS) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/fuzz -q -s -p no:cacheprovider
+
 lint: $(STAMP) ## ruff over code and tests
 	$(BIN)/ruff check functions tests bench
 
-bench: $(STAMP) ## speed and memory benchmarks (discovery, processing, cold start, analytics: JSON vs Parquet)
+bench: $(STAMP) ## speed, memory and AWS request/write-unit benchmarks (discovery, processing, commit, cold start, analytics: JSON vs Parquet)
 	$(BIN)/python bench/discovery_bench.py
 	$(BIN)/python bench/process_bench.py
+	$(BIN)/python bench/commit_bench.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/analytics_bench.py
 

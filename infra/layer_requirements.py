@@ -33,6 +33,7 @@ LAYERS: dict[str, list[str]] = {
         "feedparser",
         "courlan",
         "protego",
+        "google-re2",  # sources' include/exclude patterns, matched in linear time
         "defusedxml",
         "lxml",
         "urllib3",

@@ -8,11 +8,9 @@ from (an older page, or an unchanged re-fetch, would turn old text into a new ve
 record's fetch time); for a URL that never became an article (skipped, failed), its newest page,
 so an improved pipeline gets another go at it.
 
-Idempotent: with an unchanged text, commit() rewrites the same version (same S3 key, same
-DynamoDB items, byte for byte); a pipeline change that changes the text makes the next version.
-Every replay run carries its own run id in the task's `revision`, so a second run is processed
-again instead of being answered from the idempotency store, while SQS redeliveries within one
-run are still processed once.
+Idempotent: with an unchanged text, the commit rewrites the same version (same S3 key, same
+DynamoDB items, byte for byte, and no second event); a pipeline change that changes the text makes
+the next version. Every replay run carries its own run id in the task's `revision`.
 """
 
 from __future__ import annotations

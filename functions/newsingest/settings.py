@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     user_agent: str = "newsingest/0.1 (+https://github.com/newsingest/newsingest)"
     fetch_connect_timeout: float = 5.0
     fetch_read_timeout: float = 15.0
+    fetch_total_timeout: float = 30.0  # connect + headers + body: a dripping server cannot hold a fetch longer
     fetch_max_bytes: int = 5_000_000
     fetch_max_redirects: int = 5
     fetch_concurrency: int = 8
@@ -46,6 +47,9 @@ class Settings(BaseSettings):
     compact_lookback_days: int = 7
 
     # Discovery.
+    source_placeholders: str = Field(
+        "", description="comma-separated NAMEs or PREFIX_* that ${NAME} in sources.yaml may be filled from"
+    )
     source_stale_hours: float = 48.0
     source_failure_threshold: int = 3
     max_urls_per_discovery: int = 5000

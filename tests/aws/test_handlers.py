@@ -179,7 +179,12 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
     sources = tmp_path / "sources.yaml"
     sources.write_text(f"sources:\n  - id: busy\n    name: Busy\n    homepage: {base}/\n    feeds: [{base}/feed]\n")
     try:
-        with LocalRuntime(sources_path=sources, sample_sites=False, log_path=tmp_path / "log.jsonl") as runtime:
+        with LocalRuntime(
+            sources_path=sources,
+            sample_sites=False,
+            log_path=tmp_path / "log.jsonl",
+            extra_env={"FETCH_ALLOW_HOSTS": f"127.0.0.1:{server.server_port}"},  # only the sample sites by default
+        ) as runtime:
             from newsingest.handlers import process
 
             sqs, queue = runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url

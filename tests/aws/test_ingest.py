@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from aws_fixtures import make_article
 
 from newsingest.models.messages import ArticleTask
-from newsingest.pipeline.ingest import commit, learned_boilerplate
+from newsingest.pipeline.commit import commit_batch
+from newsingest.pipeline.ingest import learned_boilerplate
 from newsingest.pipeline.process import PageInput, process_pages
 
 TEXT = (
@@ -22,6 +23,14 @@ TEXT = (
     "Local businesses welcomed the decision, saying the present terminal had been too small for a decade.\n"
     "A campaign group said it would study the conditions attached to the approval before deciding its next step."
 )
+
+
+def commit(task: ArticleTask, article, *, stores, entity_limit: int) -> dict:
+    """One record through the batched commit: its outcome, or its failure raised."""
+    (result,) = commit_batch([task], [article], stores=stores, entity_limit=entity_limit)
+    if isinstance(result, Exception):
+        raise result
+    return result.log()
 
 
 def task_for(url: str, via: str = "feed") -> ArticleTask:

@@ -137,3 +137,16 @@ def test_the_second_tick_fetches_conditionally_and_stores_no_duplicates(run):
 def test_events_were_published_for_every_stored_version(run):
     stored = sum(v for (n, _s, _r), v in run.first.metrics.items() if n in ("ArticlesStored", "ArticlesDuplicate"))
     assert stored == len([a for a in EXPECTED["articles"] if a["edition"] == 1])
+
+
+def test_the_runtime_fetcher_reaches_the_sample_sites_but_not_the_embedded_aws(run):
+    """127.0.0.1 is allowed per port: a hostile page linking the moto endpoint gets nothing from it."""
+    from newsingest.fetching.fetcher import Fetcher, FetchError, FetchPolicy
+    from newsingest.models.outcomes import SkipReason
+    from newsingest.settings import Settings
+
+    fetcher = Fetcher(FetchPolicy.from_settings(Settings()))  # the environment the runtime gives its handlers
+    assert fetcher.get(url_of(run, "harbour-times", "/")).ok
+    with pytest.raises(FetchError) as caught:
+        fetcher.get(run.endpoint_url + "/moto-api/data.json")
+    assert caught.value.reason is SkipReason.BLOCKED_ADDRESS

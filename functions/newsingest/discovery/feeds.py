@@ -5,11 +5,17 @@ references forbidden: that is the guard against XML bombs and XXE. A plain DOCTY
 allowed because RSS 0.91 feeds carry one. XML that defusedxml cannot parse (truncated,
 mis-encoded) still goes to feedparser, whose lenient parser keeps what it can; the problem
 is recorded.
+
+feedparser raises on a character reference outside Unicode (`&#x110000;`, a surrogate), so
+those are replaced by U+FFFD first; anything else it raises on costs this document with the
+reason recorded, never the source's other documents. Each entry is taken on its own: one
+entry with an unusable link is skipped with its reason, the rest go on.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -25,6 +31,7 @@ from newsingest.discovery.urls import canonicalize
 from newsingest.models import EntryHints
 
 JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
+_CHAR_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,24}));")
 
 
 def parse_feed(body: bytes, url: str) -> DocumentParse:
@@ -37,9 +44,15 @@ def parse_feed(body: bytes, url: str) -> DocumentParse:
     if unsafe:
         return DocumentParse("feed", [], [unsafe])
     problems = [malformed] if malformed else []
-    parsed = feedparser.parse(
-        body, response_headers={"content-location": url}, resolve_relative_uris=False, sanitize_html=False
-    )  # entry bodies are not used here: the article page is fetched and extracted later
+    try:
+        parsed = feedparser.parse(
+            without_bad_references(body),
+            response_headers={"content-location": url},
+            resolve_relative_uris=False,
+            sanitize_html=False,
+        )  # entry bodies are not used here: the article page is fetched and extracted later
+    except Exception as err:
+        return DocumentParse("unknown", [], [*problems, f"feed parser failed: {type(err).__name__}: {err}"])
     if not parsed.get("version") and not parsed.entries:
         return DocumentParse("unknown", [], [*problems, "not a feed: no RSS, Atom or JSON Feed root"])
     candidates = _Collector(url, problems)
@@ -52,6 +65,19 @@ def parse_feed(body: bytes, url: str) -> DocumentParse:
         )
         candidates.add(index, link, entry.get("id"), hints, dict.get(entry, "updated"))
     return DocumentParse("feed", candidates.found, problems)
+
+
+def without_bad_references(body: bytes) -> bytes:
+    """Numeric character references that name no character (beyond U+10FFFF, surrogates, NUL) -> U+FFFD."""
+
+    def replace(match: re.Match) -> bytes:
+        hex_digits, digits = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            return b"&#xFFFD;"
+        return match.group(0)
+
+    return _CHAR_REFERENCE.sub(replace, body)
 
 
 def xml_check(body: bytes) -> tuple[str | None, str | None]:
@@ -78,7 +104,12 @@ class _Collector:
         if not isinstance(link, str) or not link.strip():
             self.problems.append(f"entry {index}: no link")
             return
-        absolute = urljoin(self.base, link.strip())
+        try:
+            absolute = urljoin(self.base, link.strip())
+            absolute.encode("utf-8")  # a lone surrogate (JSON "\ud800") can be neither canonicalised nor sent
+        except (ValueError, UnicodeError) as err:
+            self.problems.append(f"entry {index}: unusable link ({type(err).__name__}); skipped")
+            return
         keys = {canonicalize(absolute) or absolute}
         if isinstance(guid, str) and guid:
             keys.add(f"guid:{guid}")

@@ -7,12 +7,12 @@ the home page) are not skips: they collapse into one candidate carrying the rich
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from newsingest.discovery.model import Candidate
 from newsingest.discovery.urls import canonicalize, same_site
 from newsingest.models import EntryHints, SkipReason, Source
+from newsingest.models.source import url_pattern
 
 Skipped = tuple[Candidate, SkipReason, str]
 
@@ -20,8 +20,8 @@ Skipped = tuple[Candidate, SkipReason, str]
 def filter_candidates(source: Source, candidates) -> tuple[list[Candidate], list[Skipped]]:
     """(kept, in first-seen order with canonical URLs; skipped with reasons)."""
     sites = [str(source.homepage), *map(str, source.section_pages)]
-    include = [re.compile(p) for p in source.include]
-    exclude = [re.compile(p) for p in source.exclude]
+    include = [url_pattern(p) for p in source.include]
+    exclude = [url_pattern(p) for p in source.exclude]
     kept: dict[str, Candidate] = {}
     skipped: list[Skipped] = []
     for candidate in candidates:
@@ -39,7 +39,7 @@ def filter_candidates(source: Source, candidates) -> tuple[list[Candidate], list
     return list(kept.values()), skipped
 
 
-def _pattern_reason(url: str, include: list[re.Pattern], exclude: list[re.Pattern]) -> str | None:
+def _pattern_reason(url: str, include: list, exclude: list) -> str | None:
     if include and not any(p.search(url) for p in include):
         return "matches none of the source's include patterns"
     for pattern in exclude:

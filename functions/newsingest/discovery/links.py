@@ -41,6 +41,7 @@ _DATE = re.compile(r"(?:^|/)(?:19|20)\d{2}(?:/|-)(?:0?[1-9]|1[0-2])(?:/|-|$)")
 _LONG_ID = re.compile(r"\d{5,}")
 _SLUG_WORDS = re.compile(r"[a-z0-9\u00c0-\uffff]+", re.IGNORECASE)
 MIN_SLUG_WORDS = 3
+MAX_LINKS_READ = 5_000  # a busy home page has a few hundred; a 5 MB link farm has 90,000 (minutes of work)
 
 
 def _parse_html(html: bytes, url: str):
@@ -100,14 +101,19 @@ def _section_links(doc, url: str) -> DocumentParse:
     page = canonicalize(url)
     seen: set[str] = set()
     candidates: list[Candidate] = []
-    for anchor in doc.iterfind(".//a[@href]"):
+    problems: list[str] = []
+    for index, anchor in enumerate(doc.iterfind(".//a[@href]")):
+        if index >= MAX_LINKS_READ:
+            problems.append(f"more than {MAX_LINKS_READ} links: the rest of the page is not read")
+            break
         link = canonicalize(anchor.get("href"), base=base)
         if not link or link == page or link in seen or not same_site(link, url) or not is_article_url(link):
             continue
         seen.add(link)
         title = " ".join(anchor.text_content().split()) or None
         candidates.append(Candidate(link, "section", EntryHints(title=title)))
-    problems = [] if candidates else ["no article-like links on the page"]
+    if not candidates:
+        problems.append("no article-like links on the page")
     return DocumentParse("html", candidates, problems, feeds=_find_feeds(doc, url))
 
 

@@ -56,9 +56,12 @@ def parse_sitemap(body: bytes, url: str, *, limit: int = 50_000, since: datetime
         resolve_entities=False, no_network=True, load_dtd=False,
     )  # fmt: skip
     try:
-        for _event, element in context:
-            if not _take(result, url, element, limit, since):
-                break
+        for index, (_event, element) in enumerate(context):
+            try:
+                if not _take(result, url, element, limit, since):
+                    break
+            except (ValueError, TypeError, UnicodeError) as err:  # one bad entry, not a lost sitemap
+                result.problems.append(f"entry {index}: skipped ({type(err).__name__}: {err})")
             _release(element)
     except _TooLarge:
         result.problems.append(f"gzip body inflates beyond {MAX_INFLATED_BYTES} bytes; stopped there")

@@ -30,9 +30,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def canonicalize(url: str, base: str | None = None) -> str | None:
     """The canonical spelling of an http(s) URL, or None when it is not one."""
     try:
-        parts = urlsplit(urljoin(base, url.strip()) if base else url.strip())
+        joined = urljoin(base, url.strip()) if base else url.strip()
+        joined.encode("utf-8")  # lone surrogates (from JSON or a mis-decoded page) make no URL
+        parts = urlsplit(joined)
         port = parts.port
-    except ValueError:
+    except (ValueError, UnicodeError, TypeError, AttributeError):
         return None
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
@@ -43,7 +45,7 @@ def canonicalize(url: str, base: str | None = None) -> str | None:
     query = _clean_query(parts.query)
     try:
         normal = normalize_url(urlunsplit((scheme, netloc, path, "", "")))
-    except ValueError:
+    except (ValueError, UnicodeError):
         return None
     normal = _PERCENT.sub(lambda m: m.group(0).upper(), normal)
     return f"{normal}?{query}" if query else normal
@@ -72,7 +74,7 @@ def _site(url: str) -> tuple[str, int | None] | None:
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError:
+    except (ValueError, UnicodeError):
         return None
     host = (parts.hostname or "").rstrip(".").removeprefix("www.")
     if not host:

@@ -2,10 +2,21 @@
 
 trafilatura.bare_extraction accepts the tree and copies it before pruning (it does not
 re-parse), so our tree stays intact for the steps that run after it.
+
+This is also the guard at the core's entry, because a page is a stranger's bytes: the cap
+holds for what is parsed, not only for what crossed the wire (a 55 KB body that is itself
+gzip inflates to 19 MB of markup), markup beyond what any article needs (hundreds of
+thousands of elements, a link farm) is refused before the extractors walk it, and
+`time_budget` stops whatever still runs too long.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -14,6 +25,11 @@ from trafilatura.utils import decode_file, load_html
 from newsingest.models.outcomes import SkipReason
 
 MAX_PAGE_BYTES = 10_000_000  # twice the fetcher's cap: larger input was never a fetched page
+MAX_ELEMENTS = 200_000  # a long article page has a few thousand
+MAX_LINKS = 20_000  # a busy home page has a few thousand; more is a link farm
+_GZIP = b"\x1f\x8b"
+_COMPRESSED = (_GZIP, b"\x28\xb5\x2f\xfd")  # gzip, zstd: trafilatura would inflate these, without our cap
+_MAX_LAYERS = 2  # gzip inside gzip happens (a server compressing a .gz); deeper is an attack
 _CONTROL_SHARE = 0.05  # more control characters than this: binary, not HTML
 
 
@@ -38,15 +54,85 @@ def parse_page(html: bytes | str, url: str) -> Page:
     """Decode (BOM, meta charset, detection) and parse into the one tree every step reuses."""
     if len(html) > MAX_PAGE_BYTES:
         raise ExtractionError(SkipReason.TOO_LARGE, f"{len(html)} bytes/characters > {MAX_PAGE_BYTES}")
-    text = decode_file(html).removeprefix("\ufeff")
+    if isinstance(html, bytes):
+        html = _inflated(html)
+    text = decode_file(html, max_size=MAX_PAGE_BYTES).removeprefix("\ufeff")  # it tries deflate/brotli too
+    if len(text) > MAX_PAGE_BYTES:
+        raise ExtractionError(SkipReason.TOO_LARGE, f"decodes to {len(text)} characters > {MAX_PAGE_BYTES}")
     if not text.strip():
         raise ExtractionError(SkipReason.NO_TEXT, "empty page")
     if _looks_binary(text):
         raise ExtractionError(SkipReason.NOT_HTML, "binary content")
+    if text.count("<") > 2 * MAX_ELEMENTS:  # counted before parsing: parsing it is already the cost
+        raise ExtractionError(SkipReason.TOO_LARGE, f"more than {2 * MAX_ELEMENTS} tags")
     tree = load_html(text)
     if tree is None or tree.find("body") is None:
         raise ExtractionError(SkipReason.NOT_HTML, "not parseable as an HTML document")
+    _check_markup(tree)
     return Page(url=url, tree=tree, lang=_lang(tree), canonical=_canonical(tree))
+
+
+def _inflated(data: bytes) -> bytes:
+    """A body that is itself gzip (double-encoded on the wire) inflated here, capped at MAX_PAGE_BYTES."""
+    for _ in range(_MAX_LAYERS):
+        if not data.startswith(_GZIP):
+            break
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        try:
+            inflated = inflater.decompress(data, MAX_PAGE_BYTES + 1)
+        except zlib.error as err:
+            raise ExtractionError(SkipReason.NOT_HTML, f"corrupt gzip content: {err}") from err
+        if len(inflated) > MAX_PAGE_BYTES:
+            raise ExtractionError(SkipReason.TOO_LARGE, f"gzip content inflates past {MAX_PAGE_BYTES} bytes")
+        data = inflated
+    if data.startswith(_COMPRESSED):
+        raise ExtractionError(SkipReason.NOT_HTML, "compressed content nested too deep or not gzip")
+    return data
+
+
+def _check_markup(tree: HtmlElement) -> None:
+    """Refuse markup no article needs before the extractors walk it (their cost grows faster than its size)."""
+    links = 0
+    for elements, element in enumerate(tree.iter(), 1):
+        links += element.tag == "a"
+        if elements > MAX_ELEMENTS:
+            raise ExtractionError(SkipReason.TOO_LARGE, f"more than {MAX_ELEMENTS} elements")
+    if links > MAX_LINKS:
+        raise ExtractionError(SkipReason.TOO_LARGE, f"{links} links > {MAX_LINKS}: a link farm, not an article")
+
+
+class _OutOfTime(BaseException):
+    """Raised inside the page's work by the timer; a BaseException so no `except Exception` swallows it."""
+
+
+@contextmanager
+def time_budget(seconds: float | None, what: str = "page") -> Iterator[None]:
+    """Raise ExtractionError(TOO_SLOW) in the block once `seconds` have passed.
+
+    A SIGALRM timer, because lxml and trafilatura cannot be asked to stop: the exception lands
+    at the next Python instruction. Lambda runs handlers on the main thread; elsewhere (a thread)
+    signals are unavailable and only the markup caps bound the work.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    armed = [True]
+
+    def expire(_signum, _frame):
+        if armed[0]:  # the block may have just ended: then there is nothing to stop
+            raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+        armed[0] = False
+    except _OutOfTime:
+        raise ExtractionError(SkipReason.TOO_SLOW, f"{what} not processed within its {seconds:g} s budget") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _looks_binary(text: str) -> bool:

@@ -10,6 +10,11 @@ checking `sock.getpeername()` after connecting because nothing forbidden is ever
 contacted, not even with a TCP handshake. No proxy is used: with one, the
 address check would be meaningless.
 
+Time is bounded twice: the read timeout limits each wait for bytes, and a total deadline
+(connect + headers + body, redirects included) stops a server that drips one byte just
+inside the read timeout. The deadline is a timer that shuts the socket down, because a
+blocked read cannot otherwise be interrupted.
+
 Any HTTP status is returned: whether 404 is a skip or 503 a retry is the caller's
 decision. Only policy violations (permanent, with a SkipReason) and transport
 failures (retryable) raise FetchError.
@@ -17,9 +22,13 @@ failures (retryable) raise FetchError.
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -29,6 +38,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, LocationParseError, NewConnectionError
 from urllib3.util import parse_url
 
@@ -52,6 +63,7 @@ class FetchPolicy:
     max_redirects: int
     allow_hosts: tuple[str, ...] = ()
     concurrency: int = 8
+    total_timeout: float = 30.0  # connect + headers + body, all hops
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FetchPolicy:
@@ -63,6 +75,7 @@ class FetchPolicy:
             max_redirects=settings.fetch_max_redirects,
             allow_hosts=settings.allow_hosts,
             concurrency=settings.fetch_concurrency,
+            total_timeout=settings.fetch_total_timeout,
         )
 
 
@@ -119,6 +132,78 @@ class FetchError(Exception):
         self.retry_after = retry_after
 
 
+class _Deadline:
+    """One fetch's end time, and a timer that shuts its sockets down when it comes."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+    @property
+    def passed(self) -> bool:
+        return self.left() <= 0
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+        if self.passed:
+            self._cut()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _cut(self) -> None:
+        """Unblock a read in progress: the reader sees the connection end and gives up."""
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+_DEADLINE: ContextVar[_Deadline | None] = ContextVar("fetch_deadline", default=None)
+
+
+class _GuardedMixin:
+    """A connection whose socket the current fetch's deadline can shut down (new or reused alike)."""
+
+    def connect(self):
+        super().connect()
+        if (deadline := _DEADLINE.get()) is not None:
+            deadline.watch(self.sock)
+
+    def request(self, *args, **kwargs):
+        if (deadline := _DEADLINE.get()) is not None:
+            deadline.watch(self.sock)  # a reused connection: connect() is not called again
+        return super().request(*args, **kwargs)
+
+
+class _GuardedHTTPConnection(_GuardedMixin, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedMixin, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if absent or bad."""
     if not value or not value.strip():
@@ -140,24 +225,38 @@ class Fetcher:
 
     def __init__(self, policy: FetchPolicy) -> None:
         self.policy = policy
-        self._timeout = urllib3.Timeout(connect=policy.connect_timeout, read=policy.read_timeout)
         self._pools = urllib3.PoolManager(
             num_pools=max(10, 2 * policy.concurrency), maxsize=policy.concurrency, retries=False
         )
+        self._pools.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> FetchResult:
+        """One GET within the policy's total deadline; a FetchError (retryable) when it passes."""
+        deadline = _Deadline(self.policy.total_timeout)
+        token = _DEADLINE.set(deadline)
+        try:
+            return self._get(url, headers, deadline)
+        except FetchError as error:
+            if error.retryable and deadline.passed:
+                raise FetchError(url, f"total deadline of {deadline.seconds:g} s passed", retryable=True) from error
+            raise
+        finally:
+            deadline.cancel()
+            _DEADLINE.reset(token)
+
+    def _get(self, url: str, headers: Mapping[str, str] | None, deadline: _Deadline) -> FetchResult:
         started = time.monotonic()
         redirects: list[str] = []
         current = url
         while True:
-            response = self._open(current, headers)
+            response = self._open(current, headers, deadline)
             location = response.headers.get("location")
             if response.status not in REDIRECT_STATUSES or not location:
                 break
             response.close()
             response.release_conn()
             current = self._next_hop(url, current, location, redirects)
-        body = self._read_body(url, response)
+        body = self._read_body(url, response, deadline)
         return FetchResult(
             url=url,
             final_url=current,
@@ -222,7 +321,7 @@ class Fetcher:
         request_headers["Host"] = parsed.netloc or (parsed.host or "").strip("[]")  # last: no caller redirects us
         return request_headers
 
-    def _open(self, url: str, headers: Mapping[str, str] | None) -> urllib3.BaseHTTPResponse:
+    def _open(self, url: str, headers: Mapping[str, str] | None, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
         """Check `url`, then send the request to its first checked address that accepts a connection."""
         addresses, parsed = self._check(url)
         scheme = parsed.scheme or "http"
@@ -230,6 +329,12 @@ class Fetcher:
         request_headers = self._request_headers(url, headers)
         last_error: HTTPError | None = None
         for address in addresses:
+            left = deadline.left()
+            if left <= 0:
+                break
+            timeout = urllib3.Timeout(
+                connect=min(self.policy.connect_timeout, left), read=min(self.policy.read_timeout, left)
+            )
             pool = self._pools.connection_from_host(
                 address,
                 port=parsed.port or (443 if scheme == "https" else 80),
@@ -243,7 +348,7 @@ class Fetcher:
                     headers=request_headers,
                     redirect=False,
                     retries=False,
-                    timeout=self._timeout,
+                    timeout=timeout,
                     preload_content=False,
                     decode_content=True,
                     assert_same_host=False,
@@ -252,6 +357,8 @@ class Fetcher:
                 last_error = error  # try the next checked address, as a browser would
             except HTTPError as error:
                 raise _transport_error(url, error) from error
+        if last_error is None:
+            raise FetchError(url, "total deadline passed before a connection", retryable=True)
         raise _transport_error(url, last_error) from last_error
 
     def _check(self, url: str) -> tuple[list[str], urllib3.util.Url]:
@@ -267,7 +374,7 @@ class Fetcher:
             raise FetchError(url, f"cannot resolve host: {error}", retryable=True) from error
         return addresses, parsed
 
-    def _read_body(self, url: str, response: urllib3.BaseHTTPResponse) -> bytes:
+    def _read_body(self, url: str, response: urllib3.BaseHTTPResponse, deadline: _Deadline) -> bytes:
         """Read at most max_bytes, counted on the wire and after decompression.
 
         urllib3 (>= 2.6) inflates no more than the amount asked for per read, so a
@@ -285,6 +392,8 @@ class Fetcher:
                 if size > limit or response.tell() > limit:
                     raise _too_large(url, f"body exceeds {limit} bytes")
                 chunks.append(chunk)
+            if deadline.passed:  # a body without a length ends when the connection does: cut, not complete
+                raise FetchError(url, f"total deadline of {deadline.seconds:g} s passed", retryable=True)
             response.release_conn()
             return b"".join(chunks)
         except HTTPError as error:

@@ -38,17 +38,21 @@ class BlockedAddress(Exception):
     """The URL would reach an address we must not talk to."""
 
 
-def check_ip(ip: str, allow: Sequence[str] = ()) -> None:
+def check_ip(ip: str, allow: Sequence[str] = (), port: int | None = None) -> None:
     """Raise BlockedAddress unless `ip` is public or inside an `allow` entry.
 
     Allow entries are IPs, CIDRs or host names (a name allows the addresses it
-    resolves to); they exist for the local runtime and tests, never for production.
+    resolves to), each optionally with `:port` (`[v6]:port` for IPv6) to allow that port
+    only; they exist for the local runtime and tests, never for production. The local
+    runtime lists its sites' ports, so 127.0.0.1's other services (the embedded AWS
+    endpoint) stay out of a hostile page's reach.
     """
     address = ipaddress.ip_address(ip)
     label = _blocked_class(address)
-    if label is None or _allowed(address, allow):
+    if label is None or _allowed(address, allow, port):
         return
-    raise BlockedAddress(f"{ip} is a {label} address, not a public one")
+    where = f"{ip}:{port}" if port is not None else ip
+    raise BlockedAddress(f"{where} is a {label} address, not a public one")
 
 
 def check_url(url: str, allow: Sequence[str] = ()) -> list[str]:
@@ -69,9 +73,10 @@ def check_url(url: str, allow: Sequence[str] = ()) -> list[str]:
         raise ValueError(f"bad URL {url!r}: {exc}") from exc
     if not host:
         raise ValueError(f"bad URL {url!r}: no host")
-    addresses = resolve(host, port or (443 if scheme == "https" else 80))
+    port = port or (443 if scheme == "https" else 80)
+    addresses = resolve(host, port)
     for address in addresses:
-        check_ip(address, allow)
+        check_ip(address, allow, port)
     return addresses
 
 
@@ -91,11 +96,27 @@ def _blocked_class(address: IPAddress) -> str | None:
     return next((label for label, is_in in _CLASSES if is_in(address)), None)
 
 
-def _allowed(address: IPAddress, allow: Sequence[str]) -> bool:
+def split_port(entry: str) -> tuple[str, int | None]:
+    """'127.0.0.1:8001' -> ('127.0.0.1', 8001); '[::1]:8001' -> ('::1', 8001); '::1' -> ('::1', None)."""
+    entry = entry.strip()
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        port = rest.removeprefix(":")
+        return host, int(port) if port.isdigit() else None
+    host, sep, port = entry.rpartition(":")
+    if sep and port.isdigit() and ":" not in host:
+        return host, int(port)
+    return entry, None
+
+
+def _allowed(address: IPAddress, allow: Sequence[str], port: int | None = None) -> bool:
     candidates = {address}
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         candidates.add(address.ipv4_mapped)
-    for entry in allow:
+    for item in allow:
+        entry, only_port = split_port(item)
+        if only_port is not None and only_port != port:
+            continue
         try:
             network = ipaddress.ip_network(entry, strict=False)
         except ValueError:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 
@@ -130,7 +131,8 @@ class LocalRuntime:
         env.update(
             {
                 "SOURCES_URI": str(self.sources_path),
-                "FETCH_ALLOW_HOSTS": "127.0.0.1",  # the sample sites; nothing else non-public
+                "FETCH_ALLOW_HOSTS": self._fetch_allow_hosts(),
+                "SOURCE_PLACEHOLDERS": self._source_placeholders(),
                 "DEFAULT_CRAWL_DELAY": "0.05",
                 "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
                 "POWERTOOLS_DEV": "false",
@@ -151,6 +153,17 @@ class LocalRuntime:
         connection = self.aws.env() if self.aws else {}
         names = (*SHARED_SETTINGS, "AWS_ENDPOINT_URL")
         return {**connection, **{k: os.environ[k] for k in names if k in os.environ}}
+
+    def _fetch_allow_hosts(self) -> str:
+        """The sample sites' own ports on 127.0.0.1, and nothing else there (not the embedded AWS)."""
+        if self.sites is None:
+            return ""
+        return ",".join(urlsplit(base).netloc for base in self.sites.base_urls.values())
+
+    def _source_placeholders(self) -> str:
+        """The caller's own allow-list, and the sample sites' SITE_* addresses."""
+        own = [name for name in os.environ.get("SOURCE_PLACEHOLDERS", "").split(",") if name]
+        return ",".join([*own, *sorted(self.sites.env if self.sites else {})])
 
     def _set_env(self, env: dict[str, str]) -> None:
         for key, value in env.items():

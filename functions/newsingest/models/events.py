@@ -15,6 +15,8 @@ from newsingest.models.records import Article
 
 EVENT_SOURCE = "newsingest"
 DETAIL_VERSION = 1
+TITLE_CHARS = 500  # an event is capped at 256 KB: it carries a bounded title, never the page's
+NAME_CHARS = 200
 
 
 class EntityRef(BaseModel):
@@ -45,13 +47,13 @@ class ArticleEventDetail(BaseModel):
             url=article.url,
             canonical_url=article.canonical_url,
             source_id=article.source_id,
-            title=article.title,
+            title=article.title[:TITLE_CHARS] if article.title else None,
             language=article.language,
             published_at=article.published_at,
             modified_at=article.modified_at,
             duplicate_of=article.duplicate_of,
             record_s3_key=record_s3_key,
-            top_entities=[EntityRef(name=e.name, type=e.type.value) for e in article.entities[:5]],
+            top_entities=[EntityRef(name=e.name[:NAME_CHARS], type=e.type.value) for e in article.entities[:5]],
         )
 
 

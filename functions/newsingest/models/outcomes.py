@@ -29,3 +29,4 @@ class SkipReason(StrEnum):
     EXCLUDED = "excluded"  # the source's include/exclude patterns
     OFF_SOURCE = "off_source"  # redirected or canonical to another site
     NOT_AN_ARTICLE = "not_an_article"
+    TOO_SLOW = "too_slow"  # the page did not finish processing within its share of the Lambda's time

@@ -42,7 +42,9 @@ class Flag(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["paywall", "teaser", "consent_wall", "short_text", "not_tagged", "future_date_clamped"]
+    kind: Literal[
+        "paywall", "teaser", "consent_wall", "short_text", "not_tagged", "future_date_clamped", "truncated"
+    ]  # truncated: cut to fit the store's item limit (the reason says what was cut)
     reason: str
 
 

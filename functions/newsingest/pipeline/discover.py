@@ -25,12 +25,14 @@ from newsingest.models.source import Source
 from newsingest.storage.hosts import HostRepository
 from newsingest.storage.queues import QueueSender
 from newsingest.storage.stores import Repositories
-from newsingest.storage.urls import KnownUrl, UrlRepository
+from newsingest.storage.urls import CLAIMED, QUEUED, KnownUrl, UrlRepository
 
 ROBOTS_TTL = timedelta(hours=24)
 UNREACHABLE_ROBOTS_TTL = timedelta(minutes=10)
 MAX_INLINE_WAIT = 20.0  # seconds a fetch may sleep for its slot; longer, and the work is retried later
 DEFAULT_BACKOFF_SECONDS = 60.0  # a 429/503 without Retry-After  # a 5xx or unreachable robots.txt is asked again soon
+RECLAIM_AFTER = timedelta(minutes=15)  # a claim still unconfirmed after this (3x the discover timeout) is resent
+MAX_HINT_CHARS = 1_000  # a feed's title hint in a message: SQS messages are capped at 256 KB
 MAX_CHILD_DOCUMENTS = 50  # sitemap-index children and autodiscovered feeds followed per run
 
 
@@ -67,7 +69,9 @@ class Politeness:
     sleep: Callable[[float], None] = time.sleep
     max_inline_wait: float = MAX_INLINE_WAIT
 
-    def wait_turn(self, url: str, source: Source, robots: Robots | None) -> None:
+    def wait_turn(self, url: str, source: Source, robots: Robots | None, max_wait: float | None = None) -> None:
+        """Take the host's next fetch slot and sleep until it; HostBusy when it is further away than
+        we may sleep (`max_inline_wait`, or `max_wait`: what the Lambda's remaining time allows)."""
         delay = source.crawl_delay
         if delay is None and robots is not None and robots.crawl_delay is not None:
             delay = robots.crawl_delay
@@ -75,7 +79,7 @@ class Politeness:
             delay = self.default_delay
         host = urlsplit(url).netloc
         wait = self.hosts.reserve_fetch_slot(host, delay)
-        if wait > self.max_inline_wait:
+        if wait > self.max_inline_wait or (max_wait is not None and wait > max_wait):
             raise HostBusy(host, wait)
         if wait > 0:
             self.sleep(wait)
@@ -171,6 +175,9 @@ def discover_source(
         if parsed.truncated:
             report.problems.append(f"{url}: more than {max_urls} entries; the rest waits for the next run")
         found = [c for c in parsed.candidates if since_dt is None or _published_since(c, since_dt)]
+        if len(found) > max_urls - len(candidates):  # every kind of document, not only sitemaps
+            report.problems.append(f"{url}: over {max_urls} entries this run; the rest waits for the next run")
+            found = found[: max(0, max_urls - len(candidates))]
         candidates.extend(found)
         if progress:
             progress(url, len(found))
@@ -193,13 +200,30 @@ def discover_source(
             report.skipped[reason] += 1
             repos.urls.mark(candidate.url, "skipped", source_id=source.id, reason=reason.value, now=tick)
 
-    tasks = _claim_new(allowed, known, source, tick, repos.urls, report, backfill=since is not None)
-    try:
-        queue.send(tasks)
-    except Exception:
-        repos.urls.release(t.url for t in tasks if t.discovered_via != "refresh")
-        raise
+    tasks, claim_error = _claim_new(allowed, known, source, tick, repos.urls, report, backfill=since is not None)
+    enqueue(tasks, known, queue, repos.urls, report, tick)
+    if claim_error is not None:  # what was claimed is queued; the record fails and the rest comes back
+        raise claim_error
     return report, _next_state(state, doc_states, report, tick)
+
+
+def enqueue(
+    tasks: list[ArticleTask],
+    known: Mapping[str, KnownUrl],
+    queue: QueueSender,
+    urls: UrlRepository,
+    report: DiscoveryReport,
+    tick: datetime,
+) -> None:
+    """Send the claimed URLs' messages (by count and bytes), then mark them queued; a message that
+    could not be sent has its claim released, so a later run finds the URL as before. A URL left
+    `claimed` by a crash between the two is sent again by a later run (`_claim_new`)."""
+    _sent, failed = queue.send_each(tasks)
+    failed_at = {i for i, _err in failed}
+    for i, err in failed:
+        report.problems.append(f"{tasks[i].url}: not queued: {err}")
+        urls.release(tasks[i].url, known.get(tasks[i].url), tick)
+    urls.confirm_queued([t.url for i, t in enumerate(tasks) if i not in failed_at], tick)
 
 
 def _published_since(candidate: Candidate, since: datetime) -> bool:
@@ -232,25 +256,39 @@ def _claim_new(
     urls: UrlRepository,
     report: DiscoveryReport,
     backfill: bool,
-) -> list[ArticleTask]:
-    """Only unknown or changed URLs take a (conditional) write; the known ones cost nothing more."""
+) -> tuple[list[ArticleTask], Exception | None]:
+    """Only unknown, changed or abandoned URLs take a (conditional) write; the known ones cost nothing
+    more. An error part-way stops claiming: what was claimed so far is returned with the error."""
     tasks = []
     for candidate in candidates:
         seen = known.get(candidate.url)
         via = "backfill" if backfill else candidate.via
-        if seen is None:
-            if urls.claim(candidate.url, source.id, candidate.revision, tick):
-                report.new += 1
-                tasks.append(_task(candidate, source, tick, via))
+        try:
+            if seen is None:
+                if urls.claim(candidate.url, source.id, candidate.revision, tick):
+                    report.new += 1
+                    tasks.append(_task(candidate, source, tick, via))
+                else:
+                    report.known += 1
+            elif _abandoned(seen, tick):
+                if urls.reclaim(seen, tick):
+                    tasks.append(_task(candidate, source, tick, via if seen.article_id is None else "refresh"))
+            elif candidate.revision and seen.revision != candidate.revision and seen.status not in (CLAIMED, QUEUED):
+                if urls.claim_revision(candidate.url, candidate.revision, tick):
+                    report.refreshed += 1
+                    tasks.append(_task(candidate, source, tick, "refresh"))
             else:
                 report.known += 1
-        elif candidate.revision and seen.revision != candidate.revision and seen.status != "queued":
-            if urls.claim_revision(candidate.url, candidate.revision, tick):
-                report.refreshed += 1
-                tasks.append(_task(candidate, source, tick, "refresh"))
-        else:
-            report.known += 1
-    return tasks
+        except Exception as err:
+            return tasks, err
+    return tasks, None
+
+
+def _abandoned(seen: KnownUrl, tick: datetime) -> bool:
+    """Claimed, never confirmed queued, and older than any discover run lasts: its discoverer died."""
+    if seen.status != CLAIMED or not seen.updated_at:
+        return False
+    return tick - datetime.fromisoformat(seen.updated_at) > RECLAIM_AFTER
 
 
 def _task(candidate: Candidate, source: Source, tick: datetime, via: str) -> ArticleTask:
@@ -259,7 +297,7 @@ def _task(candidate: Candidate, source: Source, tick: datetime, via: str) -> Art
         source_id=source.id,
         discovered_at=tick,
         discovered_via=via,
-        hints=candidate.hints,
+        hints=candidate.hints.model_copy(update={"title": (candidate.hints.title or "")[:MAX_HINT_CHARS] or None}),
         revision=candidate.revision,
     )
 

@@ -1,34 +1,33 @@
-"""The process stage around the pure core: fetch a batch, archive it, process it, commit each record.
+"""The process stage around the pure core: prepare a whole batch, then commit it in one go.
 
-Two phases, so the expensive work is batched and the writes stay idempotent:
   prepare_batch: fetch every page of the SQS batch concurrently (politely), archive the raw
-                 pages (one WARC file for the batch: one PUT), run the core over all pages
-                 at once (one NER pass for the batch);
-  commit:        per record, decide new / new version / unchanged / duplicate and write S3,
-                 DynamoDB and EventBridge. The handler wraps it in Powertools idempotency.
+                 pages (one WARC file for the batch: one PUT), run the core over all pages at
+                 once (one NER pass for the batch); one record's failure (a fetch) is that record's
+                 only, and a refused WARC file fails (for a retry) only the pages it held;
+  ingest_batch:  prepare, then pipeline.commit.commit_batch (the crash-consistent batched commit).
+Both stop starting work the Lambda's remaining time cannot finish: those records come back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from newsingest.discovery.robots import Robots
 from newsingest.discovery.urls import same_site
 from newsingest.entities.tagger import Tagger
 from newsingest.extraction.cleaning import repeated_lines
-from newsingest.extraction.fingerprints import NEAR_DUPLICATE_BITS, hamming
 from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
+from newsingest.fetching.netguard import BlockedAddress, check_url
 from newsingest.models.messages import ArticleTask
-from newsingest.models.outcomes import Outcome, SkipReason
-from newsingest.models.records import Article
+from newsingest.models.outcomes import SkipReason
 from newsingest.models.source import Source
+from newsingest.pipeline.commit import COMMIT_RESERVE_SECONDS, Prepared, Result, RetryLater, commit_batch
 from newsingest.pipeline.discover import HostBusy, Politeness, fetch_robots
 from newsingest.pipeline.process import PageInput, Skip, process_pages
 from newsingest.storage.archive import Archive, RawMeta, RawRef
-from newsingest.storage.articles import LatestVersion
 from newsingest.storage.stores import Repositories, Stores
 from newsingest.storage.warc import RawPage
 
@@ -37,15 +36,34 @@ BOILERPLATE_HISTORY = 30  # stored articles per source that boilerplate lines ar
 MAX_BOILERPLATE_LINES = 500
 
 
-class RetryLater(Exception):
-    """A transient failure: the SQS record fails, is retried, and after maxReceiveCount lands in the DLQ."""
-
-    def __init__(self, detail: str, retry_after: float | None = None):
-        super().__init__(detail)
-        self.retry_after = retry_after
+FETCH_RESERVE_SECONDS = 15.0  # a fetch (connect + read timeouts) and the batch's extraction must fit
 
 
-Prepared = Article | Skip | RetryLater
+def ingest_batch(
+    tasks: Sequence[ArticleTask],
+    *,
+    sources: Mapping[str, Source],
+    fetcher: Fetcher,
+    stores: Stores,
+    politeness: Politeness,
+    tagger: Tagger | None,
+    user_agent: str,
+    entity_limit: int,
+    remaining: Callable[[], float] | None = None,
+) -> list[Result]:
+    """The process use case: one result per task, in order (an Exception fails that record)."""
+    prepared = prepare_batch(
+        tasks,
+        sources=sources,
+        fetcher=fetcher,
+        stores=stores,
+        politeness=politeness,
+        tagger=tagger,
+        user_agent=user_agent,
+        now=lambda: datetime.now(UTC),
+        remaining=remaining,
+    )
+    return commit_batch(tasks, prepared, stores=stores, entity_limit=entity_limit, remaining=remaining)
 
 
 def prepare_batch(
@@ -58,50 +76,99 @@ def prepare_batch(
     tagger: Tagger | None,
     user_agent: str,
     now: Callable[[], datetime],
+    remaining: Callable[[], float] | None = None,
 ) -> list[Prepared]:
     """Everything but the writes that make a record visible; aligned with `tasks`."""
     results: list[Prepared | PageInput | None] = [None] * len(tasks)
     to_fetch: list[int] = []
     robots_by_host: dict[str, Robots] = {}
     for i, task in enumerate(tasks):
-        if task.raw_s3_key:
-            results[i] = _archived_page(task, stores.archive)
-            continue
-        source = sources.get(task.source_id)
-        if source is None:
-            results[i] = Skip(SkipReason.EXCLUDED, f"source {task.source_id!r} is no longer configured")
-            continue
-        host = urlsplit(task.url).netloc
-        if host not in robots_by_host:
-            robots_by_host[host] = fetch_robots(task.url, fetcher, stores.repos.hosts, user_agent, now())
-        if robots_by_host[host].mode == "disallow_all":
-            results[i] = RetryLater("robots.txt unavailable (5xx, 429 or unreachable)")
-            continue
-        if not robots_by_host[host].allowed(task.url):
-            results[i] = Skip(SkipReason.ROBOTS_DISALLOWED, "disallowed by robots.txt")
-            continue
-        to_fetch.append(i)
+        try:
+            results[i] = _before_fetch(task, sources, fetcher, stores, robots_by_host, user_agent, now, remaining)
+        except Exception as err:  # an AWS error reading this record's page or robots: this record only
+            results[i] = err
+        if results[i] is None:
+            to_fetch.append(i)
 
     source_of = {tasks[i].url: sources[tasks[i].source_id] for i in to_fetch}
 
     def wait_turn(url: str) -> None:  # runs in the fetch worker, so hosts wait in parallel
-        politeness.wait_turn(url, source_of[url], robots_by_host[urlsplit(url).netloc])
+        budget = None if remaining is None else remaining() - FETCH_RESERVE_SECONDS - COMMIT_RESERVE_SECONDS
+        if budget is not None and budget <= 0:
+            raise RetryLater("not enough Lambda time left to fetch")
+        politeness.wait_turn(url, source_of[url], robots_by_host[urlsplit(url).netloc], max_wait=budget)
 
     fetched = fetcher.get_many([(tasks[i].url, None) for i in to_fetch], before=wait_turn)
     to_archive: dict[int, RawPage] = {}
     for i, outcome in zip(to_fetch, fetched, strict=True):
-        results[i] = _fetch_outcome(tasks[i], outcome, sources[tasks[i].source_id], politeness)
+        try:
+            results[i] = _fetch_outcome(tasks[i], outcome, sources[tasks[i].source_id], politeness)
+        except Exception as err:  # an AWS failure booking the slot, no time left: this record only
+            results[i] = err
         if isinstance(results[i], PageInput):
             to_archive[i] = _raw_page(tasks[i], outcome)
-    for i, ref in zip(to_archive, stores.archive.put_pages(list(to_archive.values())), strict=True):
-        results[i] = replace(results[i], raw_s3_key=ref.key, raw_offset=ref.offset, raw_length=ref.length)
+    try:
+        refs = stores.archive.put_pages(list(to_archive.values()))
+        for i, ref in zip(to_archive, refs, strict=True):
+            results[i] = replace(results[i], raw_s3_key=ref.key, raw_offset=ref.offset, raw_length=ref.length)
+    except Exception as err:  # S3 refused the batch's WARC file: its pages come back, the rest go on
+        for i in to_archive:
+            results[i] = err
 
+    by_source: dict[str, set[str]] = {}
+    for source_id in {r.source_id for r in results if isinstance(r, PageInput)}:
+        try:
+            by_source[source_id] = learned_boilerplate(source_id, stores.repos)
+        except Exception as err:  # the source's pages fail together: their text depends on it
+            results = [err if isinstance(r, PageInput) and r.source_id == source_id else r for r in results]
     pages = [r for r in results if isinstance(r, PageInput)]
-    boilerplate = {
-        source_id: learned_boilerplate(source_id, stores.repos) for source_id in {p.source_id for p in pages}
-    }
-    processed = iter(process_pages(pages, tagger=tagger, boilerplate=boilerplate))
+    processed = iter(process_pages(pages, tagger=tagger, boilerplate=by_source))
     return [next(processed) if isinstance(r, PageInput) else r for r in results]
+
+
+def _before_fetch(
+    task: ArticleTask,
+    sources: Mapping[str, Source],
+    fetcher: Fetcher,
+    stores: Stores,
+    robots_by_host: dict[str, Robots],
+    user_agent: str,
+    now: Callable[[], datetime],
+    remaining: Callable[[], float] | None,
+) -> Prepared | PageInput | None:
+    """The record's outcome when it needs no fetch (None: fetch it)."""
+    if remaining is not None and remaining() < COMMIT_RESERVE_SECONDS + FETCH_RESERVE_SECONDS:
+        return RetryLater("not enough Lambda time left to fetch and commit")
+    if task.raw_s3_key:
+        return _archived_page(task, stores.archive)
+    source = sources.get(task.source_id)
+    if source is None:
+        return Skip(SkipReason.EXCLUDED, f"source {task.source_id!r} is no longer configured")
+    never = never_fetchable(task.url, fetcher.policy.allow_hosts)
+    if never is not None:
+        return never
+    host = urlsplit(task.url).netloc
+    if host not in robots_by_host:
+        robots_by_host[host] = fetch_robots(task.url, fetcher, stores.repos.hosts, user_agent, now())
+    if robots_by_host[host].mode == "disallow_all":
+        return RetryLater("robots.txt unavailable (5xx, 429 or unreachable)")
+    if not robots_by_host[host].allowed(task.url):
+        return Skip(SkipReason.ROBOTS_DISALLOWED, "disallowed by robots.txt")
+    return None
+
+
+def never_fetchable(url: str, allow_hosts: Sequence[str]) -> Skip | None:
+    """A URL no retry would ever fetch (not http(s), no host, a blocked address) is skipped at once.
+    A name that does not resolve may resolve later: the fetch decides."""
+    try:
+        check_url(url, allow_hosts)
+    except BlockedAddress as err:
+        return Skip(SkipReason.BLOCKED_ADDRESS, str(err))
+    except ValueError as err:
+        return Skip(SkipReason.BAD_URL, str(err))
+    except OSError:
+        return None
+    return None
 
 
 def learned_boilerplate(source_id: str, repos: Repositories) -> set[str]:
@@ -145,7 +212,7 @@ def _fetch_outcome(
         return RetryLater(f"HTTP {outcome.status}", wait)
     if isinstance(outcome, FetchResult | FetchError):
         return _fetched_page(task, outcome, source)
-    raise outcome  # anything else is a bug or an AWS failure: the batch fails and SQS retries it
+    raise outcome  # anything else (an AWS failure booking the slot, no time left) fails this record
 
 
 def _fetched_page(
@@ -186,66 +253,3 @@ def _raw_page(task: ArticleTask, fetched: FetchResult) -> RawPage:
         source_id=task.source_id,
     )
     return RawPage(fetched.body, meta, fetched.headers, fetched.request_headers)
-
-
-def next_version(article: Article, latest: LatestVersion | None, *, rederive: bool = False) -> Article | None:
-    """A changed text at a known canonical URL is a new version; the same text is nothing new,
-    unless we are replaying, when the record of the same version is derived again."""
-    if latest is None:
-        return article
-    if latest.content_hash == article.content_hash:
-        return article.model_copy(update={"version": latest.version}) if rederive else None
-    return article.model_copy(
-        update={"version": latest.version + 1, "modified_at": article.modified_at or article.fetched_at}
-    )
-
-
-def nearest_duplicate(simhash: str, candidates: Mapping[str, str], own_id: str) -> str | None:
-    """The closest earlier text within NEAR_DUPLICATE_BITS, if any."""
-    scored = [(hamming(simhash, other), article_id) for article_id, other in candidates.items() if article_id != own_id]
-    close = sorted(s for s in scored if s[0] <= NEAR_DUPLICATE_BITS)
-    return close[0][1] if close else None
-
-
-def commit(task: ArticleTask, prepared: Prepared, *, stores: Stores, entity_limit: int) -> dict:
-    """Make one record visible (or record why not). Safe to repeat: every write is keyed by version."""
-    if isinstance(prepared, RetryLater):
-        raise prepared
-    if isinstance(prepared, Skip):
-        stores.urls.mark(task.url, "skipped", source_id=task.source_id, reason=prepared.reason.value)
-        return {"outcome": Outcome.SKIPPED.value, "reason": prepared.reason.value, "detail": prepared.detail}
-
-    article = prepared
-    latest = stores.articles.latest_versions([article.article_id]).get(article.article_id)
-    versioned = next_version(article, latest, rederive=task.discovered_via == "replay")
-    if versioned is None:
-        _mark(stores, task, article, "stored")
-        return {"outcome": Outcome.UNCHANGED.value, "article_id": article.article_id, "version": latest.version}
-
-    outcome = Outcome.UPDATED if versioned.version > 1 else Outcome.STORED
-    if versioned.version == 1:  # duplicates are decided on first sight; a rederived record decides again
-        owner = stores.articles.claim_content(versioned.content_hash, versioned.article_id)
-        owner = owner or nearest_duplicate(
-            versioned.simhash, stores.articles.similar_candidates(versioned.simhash), versioned.article_id
-        )
-        if owner:
-            versioned = versioned.model_copy(update={"duplicate_of": owner})
-            outcome = Outcome.DUPLICATE
-
-    record_key = stores.archive.put_record(versioned)
-    stores.articles.put(versioned, record_key, entity_limit=entity_limit)
-    _mark(stores, task, versioned, outcome.value)
-    stores.events.publish([(versioned, record_key)])
-    return {
-        "outcome": outcome.value,
-        "article_id": versioned.article_id,
-        "version": versioned.version,
-        "duplicate_of": versioned.duplicate_of,
-        "record_s3_key": record_key,
-    }
-
-
-def _mark(stores: Stores, task: ArticleTask, article: Article, status: str) -> None:
-    """The task's URL and the page's canonical URL both point at the article from now on."""
-    for url in dict.fromkeys((task.url, article.canonical_url)):
-        stores.urls.mark(url, status, source_id=task.source_id, article_id=article.article_id)

@@ -22,7 +22,7 @@ from newsingest.entities.tagger import Tagger, TagRequest, TagResult
 from newsingest.extraction.cleaning import clean_body
 from newsingest.extraction.fields import Fields, hint_signals, reconcile
 from newsingest.extraction.fingerprints import content_hash, simhash
-from newsingest.extraction.page import ExtractionError, Page, parse_page
+from newsingest.extraction.page import ExtractionError, Page, parse_page, time_budget
 from newsingest.extraction.signals import (
     byline_signals,
     jsonld_signals,
@@ -40,6 +40,10 @@ MIN_ARTICLE_WORDS = 10  # fewer, with no wall to explain it: a navigation or err
 MIN_PRECISE_WORDS = 50  # fewer words from favor_precision: retry in trafilatura's balanced mode
 HEADLINE_WINDOW = 3  # the headline, when extractors keep it, is among the body's first lines
 KICKER_WORDS = 4  # lines above it as short as this are section labels, not text
+# Seconds of extraction per page. The process Lambda has 120 s for a batch of at most 10 pages,
+# fetched concurrently within a 30 s deadline: 10 pages x 8 s leaves room for the tagger and the
+# writes, so one pathological page is skipped instead of timing the whole batch out.
+PAGE_TIME_BUDGET = 8.0
 
 __all__ = ["ExtractionError", "PageInput", "Skip", "process_page", "process_pages"]
 
@@ -79,15 +83,18 @@ def process_pages(
     *,
     tagger: Tagger | None,
     boilerplate: Mapping[str, Collection[str]] | None = None,
+    page_budget: float | None = PAGE_TIME_BUDGET,
 ) -> list[Article | Skip]:
     """One result per input, in order; a bad page becomes a Skip, never a failed batch.
 
-    `boilerplate` maps source_id to the lines that source repeats (cleaning.repeated_lines).
+    `boilerplate` maps source_id to the lines that source repeats (cleaning.repeated_lines);
+    a page still in extraction after `page_budget` seconds is skipped as TOO_SLOW.
     """
     results: list[Article | Skip | _Extracted] = []
     for item in inputs:
         try:
-            results.append(_extract(item, (boilerplate or {}).get(item.source_id, ())))
+            with time_budget(page_budget):
+                results.append(_extract(item, (boilerplate or {}).get(item.source_id, ())))
         except ExtractionError as err:
             results.append(Skip(err.reason, err.detail))
         except (RecursionError, LxmlError) as err:  # markup that breaks the parser or the extractor

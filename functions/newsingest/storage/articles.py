@@ -16,8 +16,10 @@ from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.dynamo import batch_get, batch_write, from_item, is_conditional_failure, query_all, to_item
 
-# DynamoDB items are capped at 400 KB: a record bigger than this keeps its text in S3 only.
+# DynamoDB items are capped at 400 KB: the commit bounds every record to this (older items may
+# still hold a record too big to inline, with its text in S3 only: `text_in_s3`).
 MAX_INLINE_RECORD_BYTES = 300_000
+OUTBOX = "event_pending"  # on a V# item: its event is not yet published (the outbox)
 TITLE_CHARS = 500  # index items carry a title for listings, never an unbounded one
 
 
@@ -66,10 +68,21 @@ class StoredArticle:
     content_hash: str
     record_json: str
     text_in_s3: bool
+    claimed_at: float = 0.0  # when the commit that wrote this version claimed it (epoch seconds)
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> StoredArticle:
-        return cls(ArticleListing.of(item), item["content_hash"], item["record"], bool(item.get("text_in_s3")))
+        return cls(
+            ArticleListing.of(item),
+            item["content_hash"],
+            item["record"],
+            bool(item.get("text_in_s3")),
+            float(item.get("claimed_at", 0.0)),
+        )
+
+    @property
+    def version(self) -> int:
+        return self.listing.version
 
     def record(self) -> Article:
         """The inline record; its text is empty when `text_in_s3` (read the S3 record instead)."""
@@ -103,10 +116,75 @@ def _title(article: Article) -> str | None:
     return (article.title or "")[:TITLE_CHARS] or None
 
 
+@dataclass(frozen=True)
+class CommitView:
+    """What one batch's commit must know before it writes, read with one or two BatchGetItem requests."""
+
+    latest: dict[str, StoredArticle]  # article_id -> its LATEST item
+    announced: set[str]  # article ids whose latest version item exists with its event published
+    hash_owners: dict[str, str]  # content hash -> the article that claimed the text first
+
+
 class ArticleRepository:
     def __init__(self, client, table_name: str):
         self.client = client
         self.name = table_name
+
+    # -- the batched commit (protocol: docs/commit.md) -----------------------------------------
+
+    def read_for_commit(self, article_ids: Sequence[str], content_hashes: Sequence[str]) -> CommitView:
+        """LATEST and hash-claim items in one BatchGetItem, then the latest versions' items in one more."""
+        wanted = [keys.latest_key(a) for a in dict.fromkeys(article_ids)]
+        wanted += [keys.hash_key(h) for h in dict.fromkeys(content_hashes)]
+        found = batch_get(self.client, self.name, wanted)
+        latest = {i["article_id"]: StoredArticle.of(i) for i in found if i["sk"] == keys.LATEST}
+        owners = {i["pk"].removeprefix("HASH#"): i["article_id"] for i in found if i["sk"] == keys.HASH_SK}
+        versions = batch_get(
+            self.client,
+            self.name,
+            [keys.version_key(a, stored.version) for a, stored in latest.items()],
+            projection="article_id, #o",
+            names={"#o": OUTBOX},
+        )
+        announced = {i["article_id"] for i in versions if OUTBOX not in i}
+        return CommitView(latest, announced, owners)
+
+    def claim(self, article: Article, record_s3_key: str, now: float, *, rederive: bool = False) -> bool:
+        """Write LATEST for a new version, only if no commit stored this version or a newer one first
+        (a rederive rewrites the same version of the same text). False: another commit won."""
+        condition = "attribute_not_exists(pk) OR version < :v"
+        values: dict[str, Any] = {":v": article.version}
+        if rederive:
+            condition += " OR (version = :v AND content_hash = :h)"
+            values[":h"] = article.content_hash
+        try:
+            self.client.put_item(
+                TableName=self.name,
+                Item=to_item({**latest_item(article, record_s3_key), "claimed_at": now}),
+                ConditionExpression=condition,
+                ExpressionAttributeValues=to_item(values),
+            )
+            return True
+        except Exception as err:
+            if is_conditional_failure(err):
+                return False
+            raise
+
+    def take_over(self, article_id: str, version: int, claimed_at: float, now: float) -> bool:
+        """Become the one commit that completes an unfinished version whose claim has expired."""
+        try:
+            self.client.update_item(
+                TableName=self.name,
+                Key=to_item(keys.latest_key(article_id)),
+                UpdateExpression="SET claimed_at = :now",
+                ConditionExpression="version = :v AND claimed_at = :then",
+                ExpressionAttributeValues=to_item({":now": now, ":v": version, ":then": claimed_at}),
+            )
+            return True
+        except Exception as err:
+            if is_conditional_failure(err):
+                return False
+            raise
 
     # -- reads for the commit ------------------------------------------------------------------
 
@@ -167,7 +245,8 @@ class ArticleRepository:
             ConditionExpression="attribute_not_exists(pk) OR version <= :v",
             ExpressionAttributeValues=to_item({":v": article.version}),
         )
-        return 1 + batch_write(self.client, self.name, index_items(article, record_s3_key, entity_limit))
+        items = [version_item(article, record_s3_key), *index_items(article, entity_limit)]
+        return 1 + batch_write(self.client, self.name, items)
 
     # -- reads for consumers --------------------------------------------------------------------
 
@@ -287,10 +366,22 @@ def latest_item(article: Article, record_s3_key: str) -> dict[str, Any]:
     }
 
 
-def index_items(article: Article, record_s3_key: str, entity_limit: int) -> list[dict[str, Any]]:
-    """The version item, the entity index (top `entity_limit` by salience) and, for originals, the SimHash bands."""
-    items = [{**keys.version_key(article.article_id, article.version), **listing(article, record_s3_key)}]
-    items += entity_items(article, entity_limit)
+def version_item(article: Article, record_s3_key: str, *, event_pending: bool = False) -> dict[str, Any]:
+    """The V# item; while `event_pending` it is the outbox entry of the version's event."""
+    item = {**keys.version_key(article.article_id, article.version), **listing(article, record_s3_key)}
+    if event_pending:
+        item[OUTBOX] = True
+    return item
+
+
+def hash_item(article: Article) -> dict[str, Any]:
+    """The claim on a text: the first article stored with it."""
+    return {**keys.hash_key(article.content_hash), "article_id": article.article_id}
+
+
+def index_items(article: Article, entity_limit: int) -> list[dict[str, Any]]:
+    """The entity index (top `entity_limit` by salience) and, for originals, the SimHash bands."""
+    items = entity_items(article, entity_limit)
     if not article.duplicate_of:
         items += [
             {"pk": band, "sk": article.article_id, "article_id": article.article_id, "simhash": article.simhash}

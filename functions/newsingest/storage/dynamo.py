@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +52,20 @@ def until_done(attempt: Callable[[Any], Any], pending: Any, what: str) -> None:
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def chunks_within[T](items: Sequence[T], size_of: Callable[[T], int], count: int, max_bytes: int) -> list[list[T]]:
+    """Consecutive groups of at most `count` items and `max_bytes` in all (an item alone may exceed it)."""
+    groups: list[list[T]] = []
+    size = 0
+    for item in items:
+        item_bytes = size_of(item)
+        if not groups or len(groups[-1]) == count or size + item_bytes > max_bytes:
+            groups.append([])
+            size = 0
+        groups[-1].append(item)
+        size += item_bytes
+    return groups
 
 
 def batch_get(
@@ -110,3 +124,34 @@ def is_conditional_failure(err: Exception) -> bool:
     """A ConditionalCheckFailedException: someone else's write won; not an error of ours."""
     code = getattr(err, "response", {}).get("Error", {}).get("Code")
     return code == "ConditionalCheckFailedException"
+
+
+def batch_write_groups[K](client, table: str, groups: Mapping[K, Sequence[dict[str, Any]]]) -> dict[K, Exception]:
+    """Write every group's items with as few BatchWriteItem requests as 25-item chunks allow; unprocessed
+    items are retried with backoff. A chunk refused outright (a bad item, a 500 after botocore's retries)
+    is written again group by group, so one group's failure fails that group only: returns those failures."""
+    failed: dict[K, Exception] = {}
+    # BatchWriteItem refuses two writes of one key in a request: the last one wins, as it would in sequence.
+    latest = {(item["pk"], item["sk"]): (group, item) for group, items in groups.items() for item in items}
+    flat = list(latest.values())
+    for chunk in chunks(flat, BATCH_WRITE_LIMIT):
+        try:
+            _write_all(client, table, [item for _, item in chunk])
+        except Exception:  # isolate: redo this chunk's groups one by one
+            for group in dict.fromkeys(g for g, _ in chunk):
+                if group in failed:
+                    continue
+                try:
+                    _write_all(client, table, [item for g, item in chunk if g == group])
+                except Exception as err:
+                    failed[group] = err
+    return failed
+
+
+def _write_all(client, table: str, items: Sequence[dict[str, Any]]) -> None:
+    pending = {table: [{"PutRequest": {"Item": to_item(i)}} for i in items]}
+    until_done(
+        lambda p: client.batch_write_item(RequestItems=p).get("UnprocessedItems") or {},
+        pending,
+        f"DynamoDB BatchWriteItem on {table}",
+    )

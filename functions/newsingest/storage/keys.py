@@ -72,8 +72,14 @@ def day_pk(day: str) -> str:
     return f"DAY#{day}"
 
 
+MAX_NAME_IN_KEY = 200  # partition keys are capped at 2 KB; a longer "name" is keyed by a digest
+
+
 def entity_pk(entity_type: str, name: str) -> str:
-    return f"ENT#{entity_type}#{' '.join(name.casefold().split())}"
+    folded = " ".join(name.casefold().split())
+    if len(folded) > MAX_NAME_IN_KEY:
+        folded = f"{folded[:100]}#{hashlib.sha256(folded.encode('utf-8')).hexdigest()[:16]}"
+    return f"ENT#{entity_type}#{folded}"
 
 
 def hash_pk(content_hash: str) -> str:

@@ -118,3 +118,30 @@ def test_deeply_nested_json_is_a_problem_not_a_crash():
     parsed = parse_feed(b"[" * 100_000 + b"]" * 100_000, "https://json.example.com/feed.json")
     assert parsed.candidates == []
     assert parsed.problems[0].startswith("not a JSON Feed")
+
+
+# --- one bad entry costs only itself -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reference", ["&#x110000;", "&#1114112;", "&#xD800;", "&#0;", "&#99999999999999999999;"])
+def test_a_character_reference_naming_no_character_does_not_lose_the_feed(reference):
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>Bad {reference} title</title><link>https://news.example.com/a</link></item>"
+        "<item><title>Good</title><link>https://news.example.com/b</link></item>"
+        "</channel></rss>"
+    ).encode()
+    parsed = parse_feed(body, FEED_URL)
+    assert _urls(parsed) == ["https://news.example.com/a", "https://news.example.com/b"]
+    assert "\ufffd" in parsed.candidates[0].hints.title
+
+
+def test_a_lone_surrogate_in_a_json_feed_url_skips_that_item_only():
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+        b'{"id": "1", "url": "https://news.example.com/\\ud800-bad"},'
+        b'{"id": "2", "url": "https://news.example.com/good"}]}'
+    )
+    parsed = parse_feed(body, FEED_URL)
+    assert _urls(parsed) == ["https://news.example.com/good"]
+    assert any("entry 0" in p and "unusable link" in p for p in parsed.problems)

@@ -97,3 +97,13 @@ def test_autodiscovery_keeps_site_and_section_feeds_and_skips_comment_and_per_ar
         "https://daily.example/world/rss.xml",
     ]
     assert section_links(ARTICLE_PAGE_HEAD, page).feeds == find_feeds(ARTICLE_PAGE_HEAD, page)
+
+
+def test_a_link_farm_is_read_only_up_to_the_cap():
+    from newsingest.discovery.links import MAX_LINKS_READ
+
+    link = b'<a href="/news/2026/11/%d-some-slug-here">link %d</a>'
+    anchors = b"".join(link % (i, i) for i in range(MAX_LINKS_READ + 50))
+    parsed = section_links(b"<html><body>" + anchors + b"</body></html>", "https://news.example.com/")
+    assert len(parsed.candidates) == MAX_LINKS_READ
+    assert any(f"more than {MAX_LINKS_READ} links" in p for p in parsed.problems)

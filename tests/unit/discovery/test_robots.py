@@ -1,6 +1,7 @@
 import pytest
+from protego import Protego
 
-from newsingest.discovery.robots import UNREACHABLE, Robots
+from newsingest.discovery.robots import MAX_ROBOTS_BYTES, MAX_RULES, MAX_WILDCARD_RULES, UNREACHABLE, Robots
 
 UA = "newsingest/0.1 (+https://example.org/contact)"
 BODY = b"""User-agent: *
@@ -57,3 +58,73 @@ def test_cached_text_round_trips(body, status):
     for path in ("/no-bots/a", "/private/a", "/"):
         assert again.allowed("https://example.com" + path) == robots.allowed("https://example.com" + path)
     assert again.crawl_delay == robots.crawl_delay
+
+
+# --- hostile and odd robots.txt ------------------------------------------------------------------
+
+RULES = "User-agent: *\nDisallow: /private/\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xef\xbb\xbf" + RULES.encode(),  # UTF-8 with a BOM (Windows editors write one)
+        RULES.encode("utf-16"),  # UTF-16 with its BOM
+        b"\xfe\xff" + RULES.encode("utf-16-be"),
+        RULES.replace("\n", "\r\n").encode(),
+        RULES.replace("\n", "\r").encode(),  # old Mac line ends
+        b"# caf\xe9 (Latin-1, not UTF-8)\n" + RULES.encode(),
+    ],
+    ids=["utf8-bom", "utf16", "utf16-be", "crlf", "cr", "latin1"],
+)
+def test_odd_encodings_and_line_ends_keep_the_rules(body):
+    robots = Robots.parse(body, 200, UA)
+    assert not robots.allowed("https://example.com/private/a")
+    assert robots.allowed("https://example.com/public")
+
+
+def _huge(rules: int, wildcard: bool = True) -> bytes:
+    pattern = "Disallow: /p{i}/*/x$\n" if wildcard else "Disallow: /p{i}/\n"
+    return ("User-agent: *\n" + "".join(pattern.format(i=i) for i in range(rules))).encode()
+
+
+def test_a_huge_robots_is_bounded_to_what_can_be_checked_quickly_and_cached():
+    body = _huge(20_000)  # ~450 KB, all wildcard rules: 7 s to parse whole, 130 ms a check
+    robots = Robots.parse(body, 200, UA)
+
+    kept = [line for line in robots.text.splitlines() if line.startswith("Disallow")]
+    assert len(kept) == MAX_WILDCARD_RULES
+    assert not robots.allowed("https://example.com/p0/a/x")  # the first rules still hold
+    assert len(robots.to_text()) < 20_000  # far below DynamoDB's 400 KB item limit
+
+
+def test_plain_rules_are_capped_too():
+    robots = Robots.parse(_huge(5_000, wildcard=False), 200, UA)
+    assert sum(line.startswith("Disallow") for line in robots.text.splitlines()) == MAX_RULES
+
+
+def test_only_the_first_500_kib_are_read():
+    body = b"User-agent: *\n" + b"# padding\n" * (MAX_ROBOTS_BYTES // 10) + b"Disallow: /late/\n"
+    assert Robots.parse(body, 200, UA).allowed("https://example.com/late/a")
+
+
+def test_groups_of_other_agents_are_dropped_without_changing_our_decisions():
+    body = BODY + b"\nUser-agent: googlebot\nDisallow: /google-only/\n"
+    robots = Robots.parse(body, 200, UA)
+    assert "googlebot" not in robots.text
+    full = Protego.parse(body.decode())
+    for path in ("/no-bots/a", "/private/a", "/google-only/a", "/"):
+        url = f"https://example.com{path}"
+        assert robots.allowed(url) == full.can_fetch(url, UA)
+    assert robots.crawl_delay == 2.5
+    assert len(robots.sitemaps) == 2
+
+
+def test_a_cached_text_is_parsed_once_per_process():
+    text = Robots.parse(_huge(50), 200, UA).to_text()
+    assert Robots.from_text(text)._rules is Robots.from_text(text)._rules
+
+
+def test_a_url_that_cannot_be_encoded_is_not_allowed_and_does_not_raise():
+    robots = Robots.parse(BODY, 200, UA)
+    assert robots.allowed("https://example.com/\ud800") is False

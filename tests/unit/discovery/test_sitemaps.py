@@ -121,3 +121,14 @@ def test_entities_hidden_past_the_sniffed_prolog_still_do_not_expand(fixture_byt
     parsed = parse_sitemap(body, SITEMAP_URL)
     assert parsed.candidates == []
     assert parsed.problems[0].startswith("malformed sitemap")
+
+
+def test_one_bad_entry_is_skipped_and_the_rest_kept():
+    body = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>/relative/[bad</loc></url>"
+        b"<url><loc>https://news.example.com/good</loc></url></urlset>"
+    )
+    parsed = parse_sitemap(body, "http://[::1")  # a base that urljoin cannot use for the relative entry
+    assert [c.url for c in parsed.candidates] == ["https://news.example.com/good"]
+    assert any("entry 0" in p for p in parsed.problems)

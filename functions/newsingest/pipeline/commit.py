@@ -1,0 +1,357 @@
+"""The commit of one SQS batch: every prepared record made visible with a handful of batched writes,
+crash-consistent (the protocol, and what a crash after each step leaves: docs/commit.md).
+
+  R  read    one BatchGetItem: LATEST and hash claims; one more: the latest version items (the outbox)
+  D  decide  per record: skip, unchanged, new version, duplicate, or finish an unfinished version
+  C  claim   one conditional PutItem of LATEST per new version: the version's number is taken here
+  S  S3      the records, concurrently
+  I  index   one BatchWriteItem set: version items (event pending), entity, SimHash, hash, URL items
+  E  events  one PutEvents per ten entries
+  F  flush   one BatchWriteItem set: the version items again, event no longer pending
+
+One record's failure fails that record only; a record that comes back finds what is left and finishes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from newsingest.extraction.fingerprints import NEAR_DUPLICATE_BITS, hamming
+from newsingest.models.messages import ArticleTask
+from newsingest.models.outcomes import Outcome, SkipReason
+from newsingest.models.records import Article, Flag
+from newsingest.pipeline.process import Skip
+from newsingest.storage.archive import record_key
+from newsingest.storage.articles import (
+    MAX_INLINE_RECORD_BYTES,
+    CommitView,
+    StoredArticle,
+    hash_item,
+    index_items,
+    version_item,
+)
+from newsingest.storage.dynamo import batch_write_groups
+from newsingest.storage.stores import Stores
+from newsingest.storage.urls import url_item
+
+# A claimed version nobody finished is taken over after this long: more than the process function's
+# timeout (120 s, template.yaml), less than its queue's visibility timeout (900 s), so a redelivery
+# after a crash always finds the claim expired.
+LEASE_SECONDS = 300.0
+COMMIT_RESERVE_SECONDS = 5.0  # no new commit starts with less Lambda time than this left
+S3_CONCURRENCY = 8
+MAX_TAGS = 200  # tags and categories kept in a record that would not fit an item
+MAX_ENTITIES = 500
+MAX_OFFSETS = 200  # offsets kept per entity in such a record
+
+
+class RetryLater(Exception):
+    """A transient failure: the SQS record fails, is retried, and after maxReceiveCount lands in the DLQ."""
+
+    def __init__(self, detail: str, retry_after: float | None = None):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+Prepared = Article | Skip | Exception
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What became of one record: the per-record outcome the handler reports."""
+
+    outcome: Outcome
+    article_id: str | None = None
+    version: int | None = None
+    duplicate_of: str | None = None
+    record_s3_key: str | None = None
+    reason: SkipReason | None = None
+    detail: str | None = None
+
+    def log(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+Result = Committed | Exception
+
+
+@dataclass
+class _Plan:
+    """The writes one record makes after the decision."""
+
+    task: ArticleTask
+    article: Article  # the version to write (a resumed one: as stored in LATEST)
+    outcome: Outcome
+    claim: bool  # a new version (or a rederive): take it with a conditional write first
+    claimed_at: float = 0.0
+    event: bool = True
+    then_retry: str | None = None  # finished another text's version: this record's own text comes back
+    urls: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return record_key(self.article)
+
+
+def commit_batch(
+    tasks: Sequence[ArticleTask],
+    prepared: Sequence[Prepared],
+    *,
+    stores: Stores,
+    entity_limit: int,
+    clock: Callable[[], float] = time.time,
+    remaining: Callable[[], float] | None = None,
+) -> list[Result]:
+    """Commit a prepared batch; one result per task, in order (an Exception fails that record)."""
+    results: dict[int, Result] = {}
+    plans: dict[int, _Plan] = {}
+    urls: dict[int, list[dict[str, Any]]] = {}
+    articles: dict[int, Article] = {}
+    for i, (task, ready) in enumerate(zip(tasks, prepared, strict=True)):
+        if isinstance(ready, Exception):
+            results[i] = ready
+        elif isinstance(ready, Skip):
+            results[i] = Committed(Outcome.SKIPPED, reason=ready.reason, detail=ready.detail)
+            urls[i] = [_url(task, task.url, Outcome.SKIPPED, reason=ready.reason.value)]
+        else:
+            articles[i] = bound_record(ready)
+    if articles and remaining is not None and remaining() < COMMIT_RESERVE_SECONDS:
+        results.update({i: RetryLater("not enough Lambda time left to commit") for i in articles})
+        articles = {}
+    now = clock()
+    if articles:
+        try:  # R
+            view = stores.articles.read_for_commit(
+                [a.article_id for a in articles.values()], [a.content_hash for a in articles.values()]
+            )
+        except Exception as err:
+            results.update(dict.fromkeys(articles, err))
+            articles = {}
+        else:
+            _decide(tasks, articles, view, stores, now, results, plans, urls)  # D
+    _claim(plans, stores, now, results)  # C
+    _put_records(plans, stores, results)  # S
+    groups = {i: _items(plan, entity_limit) + plan.urls for i, plan in plans.items()}
+    groups.update({i: items for i, items in urls.items() if i not in plans and i in results})
+    _fail(batch_write_groups(stores.articles.client, stores.articles.name, groups), plans, results, stores)  # I
+    announce = {i: (p.article, p.key) for i, p in plans.items() if p.event}
+    _fail(stores.events.publish_each(announce), plans, results, stores)  # E
+    flushed = {i: [version_item(p.article, p.key)] for i, p in plans.items() if p.event}
+    _fail(batch_write_groups(stores.articles.client, stores.articles.name, flushed), plans, results, stores)  # F
+    for i, plan in plans.items():
+        results[i] = RetryLater(plan.then_retry) if plan.then_retry else _committed(plan)
+    return [results[i] for i in range(len(tasks))]
+
+
+def _decide(
+    tasks: Sequence[ArticleTask],
+    articles: dict[int, Article],
+    view: CommitView,
+    stores: Stores,
+    now: float,
+    results: dict[int, Result],
+    plans: dict[int, _Plan],
+    urls: dict[int, list[dict[str, Any]]],
+) -> None:
+    seen: set[str] = set()
+    first_with_text: dict[str, str] = {}  # content hash -> article id, within this batch
+    for i, article in articles.items():
+        task = tasks[i]
+        if article.article_id in seen:  # a second message for one article: it comes back after the first
+            results[i] = RetryLater("another record of this batch commits the same article")
+            continue
+        seen.add(article.article_id)
+        try:
+            latest = view.latest.get(article.article_id)
+            if latest is not None and article.article_id not in view.announced:
+                plan = _finish_unfinished(task, article, latest, stores, now)
+            elif latest is not None and latest.content_hash == article.content_hash:
+                if task.discovered_via != "replay":
+                    results[i] = Committed(Outcome.UNCHANGED, article.article_id, latest.version)
+                    urls[i] = _urls(task, article, _stored_outcome(latest))  # as the version left them
+                    continue
+                plan = _new_version(task, article.model_copy(update={"version": latest.version}), view, stores)
+                plan.event = False  # the same version derived again: announced once already
+            else:
+                plan = _new_version(task, next_version(article, latest), view, stores, first_with_text)
+        except Exception as err:
+            results[i] = err
+            continue
+        plans[i] = plan
+        if plan.article.version == 1 and not plan.article.duplicate_of:  # later copies in the batch point here
+            first_with_text.setdefault(plan.article.content_hash, plan.article.article_id)
+
+
+def next_version(article: Article, latest: StoredArticle | None) -> Article:
+    """A changed text at a known canonical URL is the next version."""
+    if latest is None:
+        return article
+    return article.model_copy(
+        update={"version": latest.version + 1, "modified_at": article.modified_at or article.fetched_at}
+    )
+
+
+def _new_version(
+    task: ArticleTask,
+    article: Article,
+    view: CommitView,
+    stores: Stores,
+    first_with_text: dict[str, str] | None = None,
+) -> _Plan:
+    if article.version == 1:  # duplicates are decided on first sight; a rederived record decides again
+        owner = view.hash_owners.get(article.content_hash) or (first_with_text or {}).get(article.content_hash)
+        if owner == article.article_id:
+            owner = None
+        owner = owner or nearest_duplicate(
+            article.simhash, stores.articles.similar_candidates(article.simhash), article.article_id
+        )
+        article = article.model_copy(update={"duplicate_of": owner})
+    plan = _Plan(task, article, _outcome(article), claim=True)
+    plan.urls = _urls(task, article, plan.outcome)
+    return plan
+
+
+def _finish_unfinished(task: ArticleTask, article: Article, latest: StoredArticle, stores: Stores, now: float) -> _Plan:
+    """The latest version was claimed but its commit never finished (a crash, or a commit in flight)."""
+    age = now - latest.claimed_at
+    if age < LEASE_SECONDS:
+        raise RetryLater(f"version {latest.version} of this article is being committed", LEASE_SECONDS - age)
+    if not stores.articles.take_over(latest.listing.article_id, latest.version, latest.claimed_at, now):
+        raise RetryLater(f"another commit took over version {latest.version}")
+    stored = latest.record()
+    same_text = stored.content_hash == article.content_hash
+    plan = _Plan(task, stored, _outcome(stored), claim=False, claimed_at=now)
+    if same_text:
+        plan.urls = _urls(task, stored, plan.outcome)
+    else:
+        plan.then_retry = f"finished version {stored.version} first; this text comes back as the next one"
+    return plan
+
+
+def _claim(plans: dict[int, _Plan], stores: Stores, now: float, results: dict[int, Result]) -> None:
+    for i, plan in list(plans.items()):
+        if not plan.claim:
+            continue
+        try:
+            won = stores.articles.claim(plan.article, plan.key, now, rederive=not plan.event)
+        except Exception as err:
+            results[i] = err
+            del plans[i]
+            continue
+        if not won:
+            results[i] = RetryLater(f"another commit stored version {plan.article.version} first")
+            del plans[i]
+        else:
+            plan.claimed_at = now
+
+
+def _put_records(plans: dict[int, _Plan], stores: Stores, results: dict[int, Result]) -> None:
+    def put(plan: _Plan) -> Exception | None:
+        try:
+            stores.archive.put_record(plan.article)
+            return None
+        except Exception as err:
+            return err
+
+    with ThreadPoolExecutor(max_workers=S3_CONCURRENCY) as pool:
+        outcomes = dict(zip(plans, pool.map(put, plans.values()), strict=True))
+    _fail({i: err for i, err in outcomes.items() if err is not None}, plans, results, stores)
+
+
+def _fail(failures: dict, plans: dict[int, _Plan], results: dict[int, Result], stores: Stores) -> None:
+    """These records stop here; a claim they hold is released so their redelivery finishes at once."""
+    for i, err in failures.items():
+        results[i] = err
+        plan = plans.pop(i, None)
+        if plan is not None and plan.claimed_at:
+            with contextlib.suppress(Exception):  # if not released, the claim's lease expires
+                stores.articles.take_over(plan.article.article_id, plan.article.version, plan.claimed_at, 0.0)
+
+
+def _items(plan: _Plan, entity_limit: int) -> list[dict[str, Any]]:
+    items = [version_item(plan.article, plan.key, event_pending=plan.event), *index_items(plan.article, entity_limit)]
+    if plan.article.version == 1 and not plan.article.duplicate_of:
+        items.append(hash_item(plan.article))
+    return items
+
+
+def _outcome(article: Article) -> Outcome:
+    return _outcome_of(article.version, article.duplicate_of)
+
+
+def _outcome_of(version: int, duplicate_of: str | None) -> Outcome:
+    if version > 1:
+        return Outcome.UPDATED
+    return Outcome.DUPLICATE if duplicate_of else Outcome.STORED
+
+
+def _stored_outcome(latest: StoredArticle) -> Outcome:
+    return _outcome_of(latest.version, latest.listing.duplicate_of)
+
+
+def _committed(plan: _Plan) -> Committed:
+    a = plan.article
+    return Committed(plan.outcome, a.article_id, a.version, a.duplicate_of, plan.key)
+
+
+def _urls(task: ArticleTask, article: Article, outcome: Outcome) -> list[dict[str, Any]]:
+    """The task's URL and the page's canonical URL both point at the article from now on."""
+    targets = dict.fromkeys((task.url, article.canonical_url))
+    return [_url(task, url, outcome, article_id=article.article_id) for url in targets]
+
+
+def _url(task: ArticleTask, url: str, status: Outcome, **extra: Any) -> dict[str, Any]:
+    return url_item(
+        url,
+        status.value,
+        source_id=task.source_id,
+        revision=task.revision if url == task.url else None,
+        first_seen=task.discovered_at,
+        now=datetime.now(UTC),
+        **extra,
+    )
+
+
+def nearest_duplicate(simhash: str, candidates: dict[str, str], own_id: str) -> str | None:
+    """The closest earlier text within NEAR_DUPLICATE_BITS, if any."""
+    scored = [(hamming(simhash, other), article_id) for article_id, other in candidates.items() if article_id != own_id]
+    close = sorted(s for s in scored if s[0] <= NEAR_DUPLICATE_BITS)
+    return close[0][1] if close else None
+
+
+def bound_record(article: Article, max_bytes: int = MAX_INLINE_RECORD_BYTES) -> Article:
+    """A record that fits one DynamoDB item (400 KB): tags, categories, entities and then text are cut
+    until it does, and a `truncated` flag says what was cut. Hashes stay those of the whole text."""
+    if _size(article) <= max_bytes:
+        return article
+    cut: list[str] = []
+    update: dict[str, Any] = {}
+    for name in ("tags", "categories"):
+        values = getattr(article, name)
+        if len(values) > MAX_TAGS:
+            update[name] = values[:MAX_TAGS]
+            cut.append(f"{name}: {len(values)} -> {MAX_TAGS}")
+    entities = sorted(article.entities, key=lambda e: -e.salience)[:MAX_ENTITIES]
+    trimmed = [e.model_copy(update={"offsets": e.offsets[:MAX_OFFSETS]}) for e in entities]
+    if trimmed != article.entities:
+        update["entities"] = trimmed
+        cut.append(f"entities: {len(article.entities)} -> {len(trimmed)}, at most {MAX_OFFSETS} offsets each")
+    bounded = article.model_copy(update=update)
+    over = _size(bounded) - max_bytes
+    if over > 0:
+        text = bounded.text.encode("utf-8")
+        kept = text[: max(0, len(text) - over - 1024)].decode("utf-8", errors="ignore")
+        bounded = bounded.model_copy(update={"text": kept})
+        cut.append(f"text: {len(text)} -> {len(kept.encode('utf-8'))} bytes")
+    flag = Flag(kind="truncated", reason="record over the item limit: " + "; ".join(cut))
+    return bounded.model_copy(update={"flags": [*bounded.flags, flag]})
+
+
+def _size(article: Article) -> int:
+    return len(article.model_dump_json().encode("utf-8"))

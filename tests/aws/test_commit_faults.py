@@ -1,0 +1,308 @@
+"""The batched commit under injected faults (docs/commit.md): a fault at every step boundary, then
+redelivery, must leave exactly what a fault-free run stores — records, every item, one event per version."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from aws_fixtures import make_article, person
+from faults import CRASH, REFUSE, SERVER_ERROR, THROTTLE, Crash, Faults
+
+from newsingest.models.messages import ArticleTask
+from newsingest.models.outcomes import Outcome
+from newsingest.pipeline import commit as commit_module
+from newsingest.pipeline.commit import LEASE_SECONDS, Committed, RetryLater, commit_batch
+from newsingest.storage import dynamo
+
+TEXT = (
+    "The harbour board approved the new ferry terminal on Monday after a long public consultation.\n"
+    "Work on the quay will start in the spring and is expected to take two years to complete.\n"
+    "Residents had raised concerns about traffic on the approach roads and about night-time noise.\n"
+    "The board said a new junction would be built and piling would stop at seven each evening."
+)
+OTHER = (
+    "The city council voted to extend the tram line to the university campus by the end of next year.\n"
+    "The extension adds four stops and is paid for by a regional transport grant and a local levy."
+)
+VOLATILE = {"claimed_at", "updated_at"}  # clock readings: when, not what
+T0 = 1_800_000_000.0
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch):
+    monkeypatch.setattr(dynamo.time, "sleep", lambda seconds: None)
+
+
+def task(url: str, via: str = "feed") -> ArticleTask:
+    return ArticleTask(
+        url=url, source_id="harbour", discovered_at=datetime(2026, 11, 20, 10, tzinfo=UTC), discovered_via=via
+    )
+
+
+def consumer(aws) -> str:
+    """A queue subscribed to every event on the bus: how many events each version got."""
+    sqs, events = aws.clients["sqs"], aws.clients["events"]
+    url = sqs.create_queue(QueueName="consumer")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = aws.resources.event_bus_name
+    events.put_rule(Name="all", EventBusName=bus, EventPattern=json.dumps({"source": ["newsingest"]}))
+    events.put_targets(Rule="all", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+    return url
+
+
+def drain_events(aws, url: str) -> list[tuple[str, str, int]]:
+    got = []
+    while messages := aws.clients["sqs"].receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for m in messages:
+            event = json.loads(m["Body"])
+            got.append((event["detail-type"], event["detail"]["article_id"], event["detail"]["version"]))
+        aws.clients["sqs"].delete_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+        )
+    return sorted(got)
+
+
+def snapshot(aws) -> tuple[dict, dict]:
+    """Every index item (minus clock readings) and every S3 record."""
+    items = aws.clients["dynamodb"].scan(TableName=aws.resources.table_name)["Items"]
+    table = {
+        (i["pk"]["S"], i["sk"]["S"]): {k: v for k, v in i.items() if k not in VOLATILE}
+        for i in items
+        if not i["pk"]["S"].startswith("DOM#")
+    }
+    s3 = aws.clients["s3"]
+    listed = s3.list_objects_v2(Bucket=aws.resources.bucket_name, Prefix="articles/").get("Contents", [])
+    records = {o["Key"]: s3.get_object(Bucket=aws.resources.bucket_name, Key=o["Key"])["Body"].read() for o in listed}
+    return table, records
+
+
+def differences(got: tuple[dict, dict], expected: tuple[dict, dict]) -> list:
+    """What differs, item by item and attribute by attribute: a readable failure."""
+    out = []
+    for have, want in zip(got, expected, strict=True):
+        for key in sorted(set(have) | set(want)):
+            a, b = have.get(key), want.get(key)
+            if a != b:
+                if isinstance(a, dict) and isinstance(b, dict):
+                    out.append((key, {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}))
+                else:
+                    out.append((key, "present" if a is not None else "missing"))
+    return out
+
+
+def wipe(aws, events_url: str) -> None:
+    dynamodb, s3 = aws.clients["dynamodb"], aws.clients["s3"]
+    for item in dynamodb.scan(TableName=aws.resources.table_name)["Items"]:
+        dynamodb.delete_item(TableName=aws.resources.table_name, Key={"pk": item["pk"], "sk": item["sk"]})
+    for obj in s3.list_objects_v2(Bucket=aws.resources.bucket_name).get("Contents", []):
+        s3.delete_object(Bucket=aws.resources.bucket_name, Key=obj["Key"])
+    drain_events(aws, events_url)
+
+
+def batch() -> tuple[list[ArticleTask], list]:
+    """A new article, a copy of it at another URL (a duplicate), and a new text of a stored article."""
+    original = make_article("https://harbour.example/a", TEXT, entities=[person("Jane Smith", 0.9)])
+    copy = make_article("https://harbour.example/copy-of-a", TEXT)
+    edited = make_article("https://harbour.example/b", OTHER + "\nThe first tram runs in May.")
+    return [task(a.url) for a in (original, copy, edited)], [original, copy, edited]
+
+
+def seed(aws) -> None:
+    """The stored article that the batch brings a new text of."""
+    first = make_article("https://harbour.example/b", OTHER)
+    assert isinstance(commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10)[0], Committed)
+
+
+def run_until_done(aws, tasks, articles, clock: list[float], rounds: int = 4) -> list:
+    """Deliver the batch; redeliver what failed (after the lease, as SQS would after a crash) until done."""
+    pending = list(range(len(tasks)))
+    results: dict[int, object] = {}
+    for _ in range(rounds):
+        try:
+            out = commit_batch(
+                [tasks[i] for i in pending],
+                [articles[i] for i in pending],
+                stores=aws.stores,
+                entity_limit=10,
+                clock=lambda: clock[0],
+            )
+        except Crash:
+            out = [Crash()] * len(pending)
+        results.update(zip(pending, out, strict=True))
+        pending = [i for i in pending if not isinstance(results[i], Committed)]
+        clock[0] += LEASE_SECONDS + 1
+        if not pending:
+            break
+    return [results[i] for i in range(len(tasks))]
+
+
+@pytest.fixture
+def baseline(aws):
+    """The fault-free run's stored state and events, then a clean table for the faulty run."""
+    events_url = consumer(aws)
+    seed(aws)
+    drain_events(aws, events_url)
+    tasks, articles = batch()
+    results = commit_batch(tasks, articles, stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    assert [r.outcome for r in results] == [Outcome.STORED, Outcome.DUPLICATE, Outcome.UPDATED]
+    expected = snapshot(aws), drain_events(aws, events_url)
+    wipe(aws, events_url)
+    seed(aws)
+    drain_events(aws, events_url)
+    return expected, events_url
+
+
+# Every step boundary of the protocol: the Nth call of each operation the commit makes.
+STEPS = [
+    ("dynamodb", "BatchGetItem", 0),  # R: LATEST and hash claims
+    ("dynamodb", "BatchGetItem", 1),  # R: the latest version items
+    ("dynamodb", "Query", 0),  # D: near-duplicate candidates
+    ("dynamodb", "PutItem", 0),  # C: first claim
+    ("dynamodb", "PutItem", 1),  # C: a later claim (the first is held)
+    ("s3", "PutObject", 0),  # S
+    ("s3", "PutObject", 2),  # S: after some records are in S3
+    ("dynamodb", "BatchWriteItem", 0),  # I
+    ("events", "PutEvents", 0),  # E
+    ("dynamodb", "BatchWriteItem", 1),  # F: events published, outbox not yet cleared
+]
+
+
+FAULTS = [(*step, kind) for step in STEPS for kind in (THROTTLE, CRASH)] + [
+    ("s3", "PutObject", 0, SERVER_ERROR),
+    ("dynamodb", "PutItem", 0, SERVER_ERROR),
+    ("events", "PutEvents", 0, REFUSE),
+]
+
+
+@pytest.mark.parametrize(("service", "operation", "after", "kind"), FAULTS)
+def test_a_fault_at_every_step_converges_after_redelivery(aws, baseline, service, operation, after, kind):
+    (expected_state, expected_events), events_url = baseline
+    tasks, articles = batch()
+    faults = Faults(aws.clients[service]).after(operation, after, kind, times=1 if kind == CRASH else None)
+    clock = [T0]
+    first = run_until_done(aws, tasks, articles, clock, rounds=1)
+    failed = [i for i, r in enumerate(first) if not isinstance(r, Committed)]
+    assert failed, "the fault did not stop anything"
+    faults.clear()
+    results = run_until_done(aws, [tasks[i] for i in failed], [articles[i] for i in failed], clock)
+
+    assert all(isinstance(r, Committed) for r in results), results
+    state = snapshot(aws)
+    assert state == expected_state, differences(state, expected_state)
+    events = drain_events(aws, events_url)
+    if (operation, after) == ("BatchWriteItem", 1):
+        # The one window EventBridge leaves open (it has no idempotent put): published, then the outbox
+        # could not be cleared; the redelivery announces again. Consumers key on (article_id, version).
+        assert sorted(set(events)) == expected_events and len(events) <= 2 * len(expected_events)
+    else:
+        assert events == expected_events
+
+
+def test_eventbridge_refusing_the_entry_fails_the_record_and_its_redelivery_announces_it(aws):
+    events_url = consumer(aws)
+    article = make_article("https://harbour.example/a", TEXT)
+    faults = Faults(aws.clients["events"]).after("PutEvents", 0, REFUSE)
+    (failed,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+    assert isinstance(failed, Exception)
+    faults.clear()
+    (again,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+    assert isinstance(again, Committed) and again.outcome == Outcome.STORED  # not "unchanged"
+    assert drain_events(aws, events_url) == [("ArticleIngested", article.article_id, 1)]
+
+
+def test_batch_writes_throttled_after_latest_converge_to_every_item(aws):
+    article = make_article("https://harbour.example/a", TEXT, entities=[person("Jane Smith", 0.9)])
+    faults = Faults(aws.clients["dynamodb"]).after("BatchWriteItem", 0, THROTTLE)
+    (failed,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+    assert isinstance(failed, Exception)
+    assert aws.repos.articles.get(article.article_id) is not None  # LATEST was claimed
+    faults.clear()
+    (done,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+    assert isinstance(done, Committed)
+    assert [v.version for v in aws.repos.articles.versions(article.article_id)] == [1]
+    assert aws.repos.articles.similar_candidates(article.simhash) == {article.article_id: article.simhash}
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    assert [h.article_id for h in aws.repos.articles.by_entity("PERSON", "Jane Smith", start, end)] == [
+        article.article_id
+    ]
+
+
+@pytest.mark.parametrize("same_text", [True, False])
+def test_two_commits_of_one_article_at_once_lose_nothing_and_announce_each_version_once(aws, same_text):
+    events_url = consumer(aws)
+    mine = make_article("https://harbour.example/a", TEXT)
+    theirs = mine if same_text else make_article("https://harbour.example/a", TEXT + "\nA late correction.")
+    clock = [T0]
+
+    def the_other_commit_runs_now(operation: str, params: dict) -> None:
+        if operation == "PutItem" and not started:  # just before my claim: the other commit, start to end
+            started.append(True)
+            ran.append(commit_batch([task(theirs.url)], [theirs], stores=aws.stores, entity_limit=10)[0])
+
+    started: list = []
+    ran: list = []
+    Faults(aws.clients["dynamodb"]).on(the_other_commit_runs_now)
+    (mine_first,) = commit_batch([task(mine.url)], [mine], stores=aws.stores, entity_limit=10, clock=lambda: clock[0])
+    assert isinstance(ran[0], Committed) and ran[0].version == 1
+    assert isinstance(mine_first, RetryLater)  # lost the race for version 1: comes back
+    (mine_again,) = commit_batch([task(mine.url)], [mine], stores=aws.stores, entity_limit=10)
+
+    versions = aws.repos.articles.versions(mine.article_id)
+    if same_text:
+        assert mine_again.outcome == Outcome.UNCHANGED
+        assert [v.version for v in versions] == [1]
+        assert drain_events(aws, events_url) == [("ArticleIngested", mine.article_id, 1)]
+    else:
+        assert (mine_again.outcome, mine_again.version) == (Outcome.UPDATED, 2)
+        assert [v.content_hash for v in versions] == [theirs.content_hash, mine.content_hash]
+        assert drain_events(aws, events_url) == [
+            ("ArticleIngested", mine.article_id, 1),
+            ("ArticleUpdated", mine.article_id, 2),
+        ]
+
+
+def test_a_commit_finding_another_in_flight_waits_for_it(aws):
+    """Between another commit's claim and its end, a second one neither overwrites nor announces."""
+    events_url = consumer(aws)
+    article = make_article("https://harbour.example/a", TEXT)
+    Faults(aws.clients["s3"]).after("PutObject", 0, CRASH, times=1)  # claimed, then died
+    with pytest.raises(Crash):
+        commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    (waiting,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10, clock=lambda: T0 + 5)
+    assert isinstance(waiting, RetryLater) and waiting.retry_after == pytest.approx(LEASE_SECONDS - 5)
+    later = T0 + LEASE_SECONDS + 1
+    (done,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10, clock=lambda: later)
+    assert (done.outcome, done.version) == (Outcome.STORED, 1)
+    assert drain_events(aws, events_url) == [("ArticleIngested", article.article_id, 1)]
+
+
+def test_a_page_with_thirty_thousand_tags_and_twenty_thousand_entities_is_stored_cut_and_flagged(aws):
+    entities = [person(f"Person {n}", salience=(n % 1000) / 1000) for n in range(20_000)]
+    huge = make_article("https://harbour.example/huge", TEXT, entities=entities).model_copy(
+        update={"tags": [f"tag-{n}" for n in range(30_000)], "text": TEXT + ("\nword" * 150_000)}
+    )
+    (result,) = commit_batch([task(huge.url)], [huge], stores=aws.stores, entity_limit=10)
+    assert isinstance(result, Committed), result
+    stored = aws.repos.articles.get(huge.article_id).record()
+    assert (len(stored.tags), len(stored.entities)) == (commit_module.MAX_TAGS, commit_module.MAX_ENTITIES)
+    assert [f.kind for f in stored.flags] == ["truncated"]
+    assert "tags" in stored.flags[0].reason and "entities" in stored.flags[0].reason
+    assert stored.content_hash == huge.content_hash  # the identity of the whole text
+
+
+def test_one_records_s3_error_fails_that_record_only(aws):
+    articles = [make_article(f"https://harbour.example/{n}", f"{TEXT}\nStory {n}.") for n in range(3)]
+    Faults(aws.clients["s3"]).after("PutObject", 1, SERVER_ERROR, times=1)
+    results = commit_batch([task(a.url) for a in articles], articles, stores=aws.stores, entity_limit=10)
+    assert [isinstance(r, Committed) for r in results].count(True) == 2
+    assert sum(isinstance(r, Exception) for r in results) == 1
+
+
+def test_no_commit_starts_without_the_time_to_finish_it(aws):
+    article = make_article("https://harbour.example/a", TEXT)
+    calls = aws.count_calls("dynamodb", "PutItem")
+    (result,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10, remaining=lambda: 3.0)
+    assert isinstance(result, RetryLater)
+    assert calls == []

@@ -1,0 +1,256 @@
+"""Discovery's claim + enqueue, and the process stage's preparation, under injected faults and bad input
+(docs/commit.md): a URL marked queued is in the queue, nothing stays claimed-but-unqueued, a failed
+refresh comes back, one hostile entry stops nothing else, one record's error fails that record only."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from faults import CRASH, SERVER_ERROR, THROTTLE, Crash, Faults
+
+from newsingest.discovery.state import SourceState
+from newsingest.fetching.fetcher import Fetcher, FetchPolicy
+from newsingest.models.messages import ArticleTask
+from newsingest.models.outcomes import SkipReason
+from newsingest.models.source import Source
+from newsingest.pipeline.commit import RetryLater
+from newsingest.pipeline.discover import RECLAIM_AFTER, Politeness, discover_source
+from newsingest.pipeline.ingest import prepare_batch
+from newsingest.pipeline.process import Skip
+from newsingest.storage import dynamo
+from newsingest.storage.queues import MAX_BATCH_BYTES, QueueSender
+
+TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+PAGE = (
+    "<html lang='en'><head><title>{n}</title></head><body><article><h1>Story {n}</h1>"
+    + "<p>The harbour board approved the new ferry terminal after a long consultation, officials said.</p>" * 8
+    + "</article></body></html>"
+)
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch):
+    monkeypatch.setattr(dynamo.time, "sleep", lambda seconds: None)
+
+
+class Site:
+    """A news site on 127.0.0.1: a feed of `entries` and their pages; counts what was fetched."""
+
+    def __init__(self, entries: int, title: str = "Story"):
+        self.entries = entries
+        self.title = title  # entry 0's title
+        self.updated = "2026-11-23T08:00:00Z"  # every entry's revision
+        self.fetched: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                site.fetched.append(self.path)
+                if self.path == "/feed.xml":
+                    body, kind = site.feed().encode(), "application/rss+xml"
+                elif self.path.startswith("/news/"):
+                    body, kind = PAGE.format(n=self.path).encode(), "text/html"
+                else:
+                    body, kind = b"", "text/plain"
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+
+    def feed(self) -> str:
+        items = "".join(
+            f"<item><title>{self.title if n == 0 else 'Story'} {n}</title><link>{self.base}/news/{n}</link>"
+            f"<pubDate>Mon, 23 Nov 2026 0{n % 10}:00:00 GMT</pubDate>"
+            f"<atom:updated xmlns:atom='http://www.w3.org/2005/Atom'>{self.updated}</atom:updated></item>"
+            for n in range(self.entries)
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>"
+
+    def source(self) -> Source:
+        return Source(id="harbour", name="Harbour", homepage=f"{self.base}/", feeds=[f"{self.base}/feed.xml"])
+
+
+@pytest.fixture
+def site():
+    sites: list[Site] = []
+
+    def make(entries: int, title: str = "Story") -> Site:
+        sites.append(Site(entries, title))
+        return sites[-1]
+
+    yield make
+    for s in sites:
+        s.server.shutdown()
+
+
+def fetcher() -> Fetcher:
+    return Fetcher(FetchPolicy("newsingest-test", 2.0, 5.0, 5_000_000, 5, allow_hosts=("127.0.0.1",)))
+
+
+def discover(aws, source: Source, tick: datetime = TICK, max_urls: int = 5000):
+    return discover_source(
+        source,
+        SourceState(source_id=source.id),
+        tick=tick,
+        fetcher=fetcher(),
+        repos=aws.repos,
+        queue=QueueSender(aws.clients["sqs"], aws.resources.queues["ArticleQueue"].url),
+        politeness=Politeness(aws.repos.hosts, 0.0),
+        user_agent="newsingest-test",
+        max_urls=max_urls,
+    )
+
+
+def queued_urls(aws) -> list[str]:
+    """Every message in the ArticleQueue (consumed), by URL."""
+    sqs, url = aws.clients["sqs"], aws.resources.queues["ArticleQueue"].url
+    found = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        found += [json.loads(m["Body"])["url"] for m in messages]
+        sqs.delete_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+        )
+    return found
+
+
+def statuses(aws, urls: list[str]) -> dict[str, str]:
+    return {u: k.status for u, k in aws.repos.urls.known(urls).items()}
+
+
+def test_claims_throttled_part_way_queue_what_was_claimed_and_the_next_run_the_rest(aws, site):
+    news = site(30)
+    urls = [f"{news.base}/news/{n}" for n in range(30)]
+    faults = Faults(aws.clients["dynamodb"]).after("PutItem", 11, THROTTLE)  # robots.txt cache, then 10 claims
+    with pytest.raises(Exception, match="Rate exceeded"):
+        discover(aws, news.source())
+    first = queued_urls(aws)
+    assert len(first) == 10
+    assert set(statuses(aws, urls).values()) == {"queued"}  # the ten claimed are the ten queued
+    faults.clear()
+    discover(aws, news.source(), TICK + timedelta(minutes=15))
+    assert sorted(first + queued_urls(aws)) == sorted(urls)
+    assert set(statuses(aws, urls).values()) == {"queued"}
+
+
+def test_a_refresh_whose_enqueue_failed_is_queued_again(aws, site):
+    news = site(3)
+    discover(aws, news.source())
+    queued_urls(aws)
+    for url in [f"{news.base}/news/{n}" for n in range(3)]:  # processed: stored
+        aws.repos.urls.mark(url, "stored", source_id="harbour", article_id="a")
+    news.updated = "2026-11-24T05:00:00Z"  # every entry changed: a refresh each
+    faults = Faults(aws.clients["sqs"]).after("SendMessageBatch", 0, SERVER_ERROR)
+    report, _ = discover(aws, news.source(), TICK + timedelta(minutes=15))
+    assert report.refreshed == 3 and any("not queued" in p for p in report.problems)
+    assert queued_urls(aws) == []
+    faults.clear()
+    report, _ = discover(aws, news.source(), TICK + timedelta(minutes=30))
+    assert report.refreshed == 3
+    assert len(queued_urls(aws)) == 3
+
+
+def test_a_crash_between_claim_and_send_is_sent_by_a_later_run(aws, site):
+    news = site(4)
+    Faults(aws.clients["sqs"]).after("SendMessageBatch", 0, CRASH, times=1)
+    with pytest.raises(Crash):
+        discover(aws, news.source())
+    urls = [f"{news.base}/news/{n}" for n in range(4)]
+    assert set(statuses(aws, urls).values()) == {"claimed"}  # claimed, not queued: nothing says queued
+    discover(aws, news.source(), TICK + timedelta(minutes=1))
+    assert queued_urls(aws) == []  # the discoverer might still be alive
+    discover(aws, news.source(), TICK + RECLAIM_AFTER + timedelta(minutes=1))
+    assert sorted(queued_urls(aws)) == sorted(urls)
+    assert set(statuses(aws, urls).values()) == {"queued"}
+
+
+def test_a_one_megabyte_title_stops_no_entry_and_batches_stay_under_256_kb(aws, site):
+    news = site(12, title="x" * 1_000_000)
+    sizes = []
+    aws.clients["sqs"].meta.events.register(
+        "provide-client-params.sqs.SendMessageBatch",
+        lambda params, **kw: sizes.append(sum(len(e["MessageBody"].encode()) for e in params["Entries"])),
+    )
+    report, _ = discover(aws, news.source())
+    assert report.new == 12
+    assert len(queued_urls(aws)) == 12
+    assert sizes and max(sizes) <= MAX_BATCH_BYTES
+
+
+def test_byte_split_send_batches(aws):
+    sender = QueueSender(aws.clients["sqs"], aws.resources.queues["ArticleQueue"].url)
+    calls = []
+    aws.clients["sqs"].meta.events.register(
+        "provide-client-params.sqs.SendMessageBatch", lambda params, **kw: calls.append(len(params["Entries"]))
+    )
+    big = "y" * 100_000
+    tasks = [
+        ArticleTask(url=f"https://h.example/{n}?{big}", source_id="h", discovered_at=TICK, discovered_via="feed")
+        for n in range(5)
+    ]
+    assert sender.send(tasks) == 5
+    assert calls == [2, 2, 1]  # 100 KB each: two per request under 256 KB
+    too_big = ArticleTask(
+        url="https://h.example/" + "z" * 300_000, source_id="h", discovered_at=TICK, discovered_via="feed"
+    )
+    sent, failed = sender.send_each([tasks[0], too_big])
+    assert sent == 1 and [i for i, _ in failed] == [1]
+
+
+def test_max_urls_per_discovery_bounds_a_feed_too(aws, site):
+    news = site(40)
+    report, _ = discover(aws, news.source(), max_urls=25)
+    assert report.new == 25
+    assert any("over 25 entries" in p for p in report.problems)
+
+
+def prepare(aws, tasks, source: Source, remaining=None):
+    return prepare_batch(
+        tasks,
+        sources={source.id: source},
+        fetcher=fetcher(),
+        stores=aws.stores,
+        politeness=Politeness(aws.repos.hosts, 0.0),
+        tagger=None,
+        user_agent="newsingest-test",
+        now=lambda: TICK,
+        remaining=remaining,
+    )
+
+
+def tasks_for(urls: list[str]) -> list[ArticleTask]:
+    return [ArticleTask(url=u, source_id="harbour", discovered_at=TICK, discovered_via="feed") for u in urls]
+
+
+def test_one_pages_raw_archive_500_fails_that_record_only(aws, site):
+    news = site(3)
+    Faults(aws.clients["s3"]).after("PutObject", 1, SERVER_ERROR, times=1)
+    prepared = prepare(aws, tasks_for([f"{news.base}/news/{n}" for n in range(3)]), news.source())
+    assert sum(isinstance(p, Exception) for p in prepared) == 1
+    assert sum(not isinstance(p, Exception | Skip) for p in prepared) == 2
+
+
+def test_a_url_that_can_never_be_fetched_is_skipped_at_once_with_its_reason(aws, site):
+    news = site(1)
+    urls = ["ftp://harbour.example/news/1", "http://169.254.169.254/latest/meta-data", "not a url at all"]
+    prepared = prepare(aws, tasks_for(urls), news.source())
+    assert [p.reason for p in prepared] == [SkipReason.BAD_URL, SkipReason.BLOCKED_ADDRESS, SkipReason.BAD_URL]
+    assert news.fetched == []
+
+
+def test_with_three_seconds_left_nothing_is_fetched_and_every_record_comes_back(aws, site):
+    news = site(10)
+    prepared = prepare(aws, tasks_for([f"{news.base}/news/{n}" for n in range(10)]), news.source(), lambda: 3.0)
+    assert all(isinstance(p, RetryLater) for p in prepared)
+    assert news.fetched == []
