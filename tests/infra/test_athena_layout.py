@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from newsingest.models.records import Article
+from newsingest.models.records import Article, Entity
 from newsingest.storage.archive import PARTITION_KEY, RECORDS_PREFIX, record_key
 
 
@@ -77,3 +77,10 @@ def test_list_and_dict_fields_have_collection_columns(table_input):
             assert columns[name].startswith("map<"), name
         elif field.annotation is int:
             assert columns[name] in ("int", "bigint"), name
+
+
+def test_the_entities_column_has_every_entity_field(table_input):
+    columns = {c["Name"]: c["Type"] for c in table_input["StorageDescriptor"]["Columns"]}
+    struct = re.fullmatch(r"array<struct<(.*)>>", columns["entities"]).group(1)
+    names = re.findall(r"(?:^|,)(\w+):", struct)
+    assert names == list(Entity.model_fields)

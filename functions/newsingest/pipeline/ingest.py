@@ -5,6 +5,8 @@
                  one record's failure (an S3 error on its raw page, a fetch) is that record's only;
   ingest_batch:  prepare, then pipeline.commit.commit_batch (the crash-consistent batched commit).
 Both stop starting work the Lambda's remaining time cannot finish: those records come back.
+The corpus memory of entity names (storage.entity_knowledge) is read once per batch in prepare
+(inside the tagger's resolution) and written by the commit, before the records are visible.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def prepare_batch(
         except Exception as err:  # the source's pages fail together: their text depends on it
             results = [err if isinstance(r, PageInput) and r.source_id == source_id else r for r in results]
     pages = [r for r in results if isinstance(r, PageInput)]
-    processed = iter(process_pages(pages, tagger=tagger, boilerplate=by_source))
+    processed = iter(process_pages(pages, tagger=tagger, boilerplate=by_source, memory=stores.knowledge))
     return [next(processed) if isinstance(r, PageInput) else r for r in results]
 
 
