@@ -11,7 +11,7 @@ PIP_VERSION := 25.3
 TICKS ?= 2
 OUT ?= out
 
-.PHONY: help venv run test lint fuzz bench bench-quality validate build size-check lock clean
+.PHONY: help venv run test lint fuzz bench bench-quality bench-entities gazetteer validate build size-check lock clean
 
 help:
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -51,6 +51,12 @@ bench: $(STAMP) ## speed, memory and AWS request/write-unit benchmarks (discover
 
 bench-quality: $(STAMP) ## extraction quality on ../shared/datasets/article-extraction-benchmark
 	$(BIN)/python bench/quality_bench.py
+
+bench-entities: $(STAMP) ## entity quality: CoNLL-2003 eng.testa (CONLL_TESTA=path) and the real-pages run
+	$(BIN)/python bench/entities_bench.py
+
+gazetteer: $(STAMP) ## regenerate functions/newsingest/entities/data/gazetteer.json.gz from the pinned registry data
+	$(BIN)/python scripts/build_gazetteer.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(OUT) .pytest_cache .newsingest

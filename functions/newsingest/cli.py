@@ -74,7 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     lookup.add_argument("--url", help="an article URL, any spelling or a redirect")
     lookup.add_argument("--source", help="a source's articles, newest first (with --since/--until)")
     lookup.add_argument("--day", type=date.fromisoformat, help="a day's articles, YYYY-MM-DD (publication day)")
-    lookup.add_argument("--entity", type=_entity_arg, help="TYPE:NAME, e.g. PERSON:Ana Lima (with --since/--until)")
+    lookup.add_argument(
+        "--entity", help='a name, any alias ("U.S." finds "United States") or an id (with --since/--until)'
+    )
+    lookup.add_argument("--entities", action="store_true", help="canonical entities with their article counts")
     lookup.add_argument("--versions", metavar="ID", help="every version of an article")
     lookup.add_argument(
         "--sql",
@@ -208,13 +211,12 @@ def _entities_table(records) -> Table:
         if record.duplicate_of:
             continue
         for entity in record.entities:
-            mentions[(entity.name, entity.type.value)] += 1
+            mentions[(entity.canonical_name or entity.name, entity.type.value, entity.id or "-")] += 1
     table = Table(title="Top entities (articles mentioning them)")
-    table.add_column("entity")
-    table.add_column("type")
-    table.add_column("articles", justify="right")
-    for (name, kind), n in mentions.most_common(12):
-        table.add_row(name, kind, str(n))
+    for column in ("entity", "type", "articles", "id"):
+        table.add_column(column, justify="right" if column == "articles" else "left")
+    for (name, kind, entity_id), n in mentions.most_common(12):
+        table.add_row(name, kind, str(n), entity_id)
     return table
 
 
@@ -310,15 +312,6 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 # -- query, replay, schema ------------------------------------------------------------------------
 
 
-def _entity_arg(value: str) -> tuple[str, str]:
-    from newsingest.models.records import EntityType
-
-    kind, _, name = value.partition(":")
-    if kind.upper() not in EntityType.__members__ or not name.strip():
-        raise argparse.ArgumentTypeError(f"expected TYPE:NAME with TYPE one of {', '.join(EntityType)}")
-    return kind.upper(), name.strip()
-
-
 def _connect(local: bool) -> bool:
     """--local: the state file of a running `newsingest run --keep-running` wins over any AWS settings."""
     from newsingest.local.runner import STATE_FILE
@@ -342,6 +335,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     from newsingest.client import ArticleClient
 
     client = ArticleClient.from_environment()
+    if args.entities:
+        return _list_entities(client.entities(args.limit), fmt)
     if args.id or args.url:
         found = client.get(args.id) if args.id else client.by_url(args.url)
         if found is None:
@@ -355,7 +350,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     elif args.day:
         articles = client.by_day(args.day, args.limit)
     else:
-        articles = client.by_entity(*args.entity, since=args.since, until=args.until, limit=args.limit)
+        articles = client.by_entity(args.entity, since=args.since, until=args.until, limit=args.limit)
     if fmt == "jsonl":
         for article in articles:
             sys.stdout.write(article.model_dump_json() + "\n")
@@ -375,6 +370,22 @@ def cmd_query(args: argparse.Namespace) -> int:
             (a.title or "-")[:70],
             ", ".join(e.name for e in a.entities[:3]),
         )
+    console.print(table)
+    return 0
+
+
+def _list_entities(listed, fmt: str) -> int:
+    if fmt == "jsonl":
+        for e in listed:
+            row = {"id": e.id, "canonical_name": e.canonical_name, "type": e.type, "articles": e.articles}
+            sys.stdout.write(json.dumps({**row, "ids": dict(e.ids)}, ensure_ascii=False) + "\n")
+        return 0
+    table = Table(title="Canonical entities (articles mentioning them among their top entities)")
+    for column in ("entity", "type", "articles", "id", "public ids"):
+        table.add_column(column, justify="right" if column == "articles" else "left", overflow="fold")
+    for e in listed:
+        ids = ", ".join(f"{k}={v}" for k, v in sorted(e.ids.items()))
+        table.add_row(e.canonical_name, e.type, f"{e.articles}{'+' if e.capped else ''}", e.id, ids or "-")
     console.print(table)
     return 0
 

@@ -1,4 +1,4 @@
-"""The Python client for downstream teams: read articles by id, URL, source, day or entity.
+"""The Python client for downstream teams: read articles by id, URL, source, day or entity (any alias).
 
 Every lookup is one GetItem or one Query on the index table (key design: newsingest.storage.keys),
 plus, for listings, BatchGetItem calls (100 ids each) that turn index hits into records; nothing scans. Records
@@ -18,10 +18,12 @@ from itertools import islice
 
 from newsingest.discovery.state import SourceState
 from newsingest.discovery.urls import canonicalize
+from newsingest.entities.knowledge import entity_id_for, name_key
 from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.archive import Archive
 from newsingest.storage.articles import StoredArticle
+from newsingest.storage.entity_knowledge import ListedEntity
 from newsingest.storage.stores import Repositories
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -99,16 +101,26 @@ class ArticleClient:
 
     def by_entity(
         self,
-        entity_type: str,
         name: str,
         since: Moment | None = None,
         until: Moment | None = None,
         limit: int | None = None,
     ) -> Iterator[Article]:
-        """Articles whose top entities (see ENTITY_INDEX_LIMIT) include this one; the name is matched caseless."""
-        hits = self.repos.articles.by_entity(entity_type.upper(), name, _start(since), _end(until), limit=limit)
+        """Articles whose top entities (see ENTITY_INDEX_LIMIT) include this one, by any of its names:
+        "U.S.", "US" and "United States" find the same articles; so does an id ("geonames:6252001")."""
+        hits = self.repos.articles.by_entity(self.entity_id(name), _start(since), _end(until), limit=limit)
         ids = dict.fromkeys(hit.article_id for hit in hits)  # a re-dated version can leave two hits
         return islice(self._latest(list(ids)), limit)
+
+    def entity_id(self, name: str) -> str:
+        """The canonical id a name stands for: gazetteer aliases, then full names the corpus learned."""
+        key = name_key(name)
+        return entity_id_for(name, self.repos.entity_knowledge.recall([key]).get(key))[0]
+
+    def entities(self, limit: int | None = None) -> list[ListedEntity]:
+        """Canonical entities, most articles first."""
+        listed = sorted(self.repos.entity_knowledge.entities(), key=lambda e: (-e.articles, e.canonical_name))
+        return listed[:limit] if limit else listed
 
     def source_states(self, source_ids: Sequence[str]) -> dict[str, SourceState]:
         return self.repos.source_states.get_many(source_ids)

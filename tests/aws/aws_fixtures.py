@@ -15,6 +15,7 @@ from newsingest.extraction.fingerprints import content_hash, simhash
 from newsingest.local.resources import LocalResources, create_resources, load_template
 from newsingest.models.records import Article, Entity, EntityType
 from newsingest.storage.archive import Archive
+from newsingest.storage.entity_knowledge import EntityKnowledge
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.keys import article_id_for
 from newsingest.storage.stores import Repositories, Stores
@@ -39,6 +40,10 @@ class Aws:
             archive=Archive(self.clients["s3"], self.resources.bucket_name),
             events=EventPublisher(self.clients["events"], self.resources.event_bus_name),
         )
+
+    @property
+    def knowledge(self) -> EntityKnowledge:
+        return self.repos.entity_knowledge
 
     def count_calls(self, service: str, operation: str) -> list:
         calls: list = []

@@ -163,6 +163,8 @@ STEPS = [
     ("dynamodb", "PutItem", 1),  # C: a later claim (the first is held)
     ("s3", "PutObject", 0),  # S
     ("s3", "PutObject", 2),  # S: after some records are in S3
+    ("dynamodb", "UpdateItem", 0),  # K: the corpus memory, before anything is learned
+    ("dynamodb", "UpdateItem", 1),  # K: a name learned, its listing not yet
     ("dynamodb", "BatchWriteItem", 0),  # I
     ("events", "PutEvents", 0),  # E
     ("dynamodb", "BatchWriteItem", 1),  # F: events published, outbox not yet cleared
@@ -224,7 +226,7 @@ def test_batch_writes_throttled_after_latest_converge_to_every_item(aws):
     assert [v.version for v in aws.repos.articles.versions(article.article_id)] == [1]
     assert aws.repos.articles.similar_candidates(article.simhash) == {article.article_id: article.simhash}
     start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
-    assert [h.article_id for h in aws.repos.articles.by_entity("PERSON", "Jane Smith", start, end)] == [
+    assert [h.article_id for h in aws.repos.articles.by_entity("ns:jane-smith", start, end)] == [
         article.article_id
     ]
 

@@ -257,3 +257,15 @@ def test_with_three_seconds_left_nothing_is_fetched_and_every_record_comes_back(
     prepared = prepare(aws, tasks_for([f"{news.base}/news/{n}" for n in range(10)]), news.source(), lambda: 3.0)
     assert all(isinstance(p, RetryLater) for p in prepared)
     assert news.fetched == []
+
+
+def test_a_batchs_fetch_slots_are_booked_once_per_host(aws, site):
+    news = site(10)
+    slot_writes = []
+    aws.clients["dynamodb"].meta.events.register(
+        "provide-client-params.dynamodb.UpdateItem",
+        lambda params, **kw: slot_writes.append(1) if params["Key"]["sk"]["S"] == "POLITE" else None,
+    )
+    prepared = prepare(aws, tasks_for([f"{news.base}/news/{n}" for n in range(10)]), news.source())
+    assert not any(isinstance(p, Exception | Skip) for p in prepared)
+    assert len(slot_writes) == 1

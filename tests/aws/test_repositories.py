@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from aws_fixtures import make_article, person
 
 from newsingest.discovery.state import SourceState
-from newsingest.models.records import EntityType
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 T1 = datetime(2026, 11, 30, tzinfo=UTC)
@@ -82,11 +81,8 @@ def test_articles_mentioning_an_entity_and_the_index_bound(aws):
     written = [r for call in writes for r in call["params"]["RequestItems"][aws.resources.table_name]]
     entity_items = [w for w in written if w["PutRequest"]["Item"]["pk"]["S"].startswith("ENT#")]
     assert len(entity_items) == 3  # top-3 by salience only
-    assert (
-        next(iter(aws.repos.articles.by_entity(EntityType.PERSON.value, "person 6", T0, T1))).article_id
-        == article.article_id
-    )
-    assert list(aws.repos.articles.by_entity(EntityType.PERSON.value, "Person 1", T0, T1)) == []
+    assert next(iter(aws.repos.articles.by_entity("ns:person-6", T0, T1))).article_id == article.article_id
+    assert list(aws.repos.articles.by_entity("ns:person-1", T0, T1)) == []
 
 
 def test_source_state_round_trip(aws):

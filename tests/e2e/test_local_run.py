@@ -139,6 +139,33 @@ def test_events_were_published_for_every_stored_version(run):
     assert stored == len([a for a in EXPECTED["articles"] if a["edition"] == 1])
 
 
+def query_jsonl(capsys, *args: str) -> list[dict]:
+    from newsingest.cli import main
+
+    capsys.readouterr()
+    assert main(["query", *args, "--format", "jsonl"]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def indexed_ids(record) -> set[str]:
+    """The entity ids the entity index holds for a record (its top 10 by salience)."""
+    return {e.id for e in sorted(record.entities, key=lambda e: -e.salience)[:10]}
+
+
+def test_query_by_any_alias_finds_the_articles_of_the_canonical_entity(run, capsys):
+    found = {alias: {r["url"] for r in query_jsonl(capsys, "--entity", alias)} for alias in ("UK", "Britain", "U.K.")}
+    stored = {r.url for r in run.records if "geonames:2635167" in indexed_ids(r)}
+    assert stored and found["UK"] == found["Britain"] == found["U.K."] == stored
+
+
+def test_query_entities_lists_canonical_entities_with_article_counts(run, capsys):
+    listed = {row["canonical_name"]: row for row in query_jsonl(capsys, "--entities")}
+    uk = listed["United Kingdom"]
+    assert (uk["id"], uk["type"], uk["ids"]) == ("geonames:2635167", "PLACE", {"geonames": "2635167", "iso3166": "GB"})
+    originals = {r.article_id for r in run.records if uk["id"] in indexed_ids(r) and not r.duplicate_of}
+    assert uk["articles"] == len(originals)
+
+
 def test_the_runtime_fetcher_reaches_the_sample_sites_but_not_the_embedded_aws(run):
     """127.0.0.1 is allowed per port: a hostile page linking the moto endpoint gets nothing from it."""
     from newsingest.fetching.fetcher import Fetcher, FetchError, FetchPolicy

@@ -11,7 +11,7 @@ import pytest
 
 from newsingest.analytics.columns import record_columns
 from newsingest.analytics.compact import Table
-from newsingest.models.records import Article
+from newsingest.models.records import Article, Entity
 from newsingest.storage.archive import PARTITION_KEY, RECORDS_PREFIX, record_key
 from newsingest.storage.compacted import parquet_key, table_prefix
 
@@ -130,3 +130,8 @@ def test_json_records_outlive_the_compaction_look_back(template):
     rules = template["Resources"]["ArchiveBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     (records,) = [r for r in rules if r.get("Prefix") == RECORDS_PREFIX]
     assert records["ExpirationInDays"] == {"Ref": "RecordsJsonRetentionDays"}
+def test_the_entities_column_has_every_entity_field(table_input):
+    columns = {c["Name"]: c["Type"] for c in table_input["StorageDescriptor"]["Columns"]}
+    struct = re.fullmatch(r"array<struct<(.*)>>", columns["entities"]).group(1)
+    names = re.findall(r"(?:^|,)(\w+):", struct)
+    assert names == list(Entity.model_fields)

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from newsingest.entities.knowledge import local_id
 from newsingest.storage import keys
 
 
@@ -19,9 +20,15 @@ def test_time_sort_keys_sort_by_time_then_id():
     assert early.startswith("2026-01-02T03:04:05Z#")
 
 
-def test_entity_key_folds_case_and_spacing():
-    assert keys.entity_pk("PERSON", "Donald  Trump") == keys.entity_pk("PERSON", "donald trump")
-    assert keys.entity_pk("PERSON", "Trump") != keys.entity_pk("ORG", "Trump")
+def test_entity_keys_are_by_canonical_id_and_name_keys_are_bounded():
+    assert (
+        keys.entity_pk(local_id("Donald  Trump")) == keys.entity_pk(local_id("donald trump")) == "ENT#ns:donald-trump"
+    )
+    assert keys.entity_list_pk("geonames:6252001") in keys.entity_list_pks()
+    assert len(keys.name_pk("x" * 5000)) <= len("NAME#") + keys.MAX_NAME_IN_KEY
+    assert len(keys.entity_pk("ns:" + "x" * 5000)) <= len("ENT#") + keys.MAX_NAME_IN_KEY
+    assert keys.name_pk("x" * 5000) != keys.name_pk("x" * 4999)
+    assert keys.name_pk("vladimir putin") == "NAME#vladimir putin"
 
 
 def test_url_key_is_bounded_for_long_urls():

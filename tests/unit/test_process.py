@@ -44,7 +44,7 @@ class RecordingTagger:
     name: str = "recording@1"
     calls: list[list[TagRequest]] = field(default_factory=list)
 
-    def tag(self, requests: Sequence[TagRequest]) -> list[TagResult]:
+    def tag(self, requests: Sequence[TagRequest], memory=None) -> list[TagResult]:
         self.calls.append(list(requests))
         return [
             TagResult(

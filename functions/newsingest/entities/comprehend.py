@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from newsingest.entities.resolve import Mention, resolve
+from newsingest.entities.knowledge import CorpusMemory
+from newsingest.entities.resolve import Mention, resolve_batch
 from newsingest.entities.tagger import TagRequest, TagResult
 from newsingest.models.records import Flag
 
@@ -32,7 +34,7 @@ class ComprehendTagger:
         self.client = client
         self.language_codes = frozenset(language_codes)
 
-    def tag(self, requests: Sequence[TagRequest]) -> list[TagResult]:
+    def tag(self, requests: Sequence[TagRequest], memory: CorpusMemory | None = None) -> list[TagResult]:
         results: dict[int, TagResult] = {}
         by_language: dict[str, list[int]] = defaultdict(list)
         for i, request in enumerate(requests):
@@ -48,6 +50,10 @@ class ComprehendTagger:
             for start in range(0, len(indexes), BATCH_SIZE):
                 chunk = indexes[start : start + BATCH_SIZE]
                 results.update(self._tag_batch(code, [requests[i] for i in chunk], chunk))
+        tagged = {i: r for i, r in results.items() if isinstance(r, _Tagged)}
+        resolved = resolve_batch([(r.mentions, requests[i].text, requests[i].title) for i, r in tagged.items()], memory)
+        for (i, r), entities in zip(tagged.items(), resolved, strict=True):
+            results[i] = TagResult(entities=entities, flag=r.flag)
         return [results[i] for i in range(len(requests))]
 
     def _code(self, language: str | None) -> str | None:
@@ -59,7 +65,7 @@ class ComprehendTagger:
         primary = language.split("-")[0].lower()
         return primary if primary in self.language_codes else None
 
-    def _tag_batch(self, code: str, batch: list[TagRequest], indexes: list[int]) -> dict[int, TagResult]:
+    def _tag_batch(self, code: str, batch: list[TagRequest], indexes: list[int]) -> dict[int, TagResult | _Tagged]:
         texts = [truncate_utf8(r.text, MAX_DOCUMENT_BYTES) for r in batch]
         try:
             response = self.client.batch_detect_entities(TextList=texts, LanguageCode=code)
@@ -67,7 +73,7 @@ class ComprehendTagger:
             return {i: _failed(error.response["Error"].get("Code", "ClientError")) for i in indexes}
         except BotoCoreError as error:
             return {i: _failed(type(error).__name__) for i in indexes}
-        out: dict[int, TagResult] = {}
+        out: dict[int, TagResult | _Tagged] = {}
         for item in response.get("ErrorList", []):
             out[indexes[item["Index"]]] = _failed(item["ErrorCode"], item.get("ErrorMessage"))
         for item in response.get("ResultList", []):
@@ -83,8 +89,16 @@ class ComprehendTagger:
                     reason=f"text truncated to {MAX_DOCUMENT_BYTES} bytes for Comprehend: "
                     f"entities cover the first {len(text)} of {len(request.text)} characters",
                 )
-            out[indexes[n]] = TagResult(entities=resolve(mentions, request.text, request.title), flag=flag)
+            out[indexes[n]] = _Tagged(mentions, flag)
         return out
+
+
+@dataclass(frozen=True)
+class _Tagged:
+    """A document's raw mentions, waiting for the batch's resolution."""
+
+    mentions: list[Mention]
+    flag: Flag | None
 
 
 def truncate_utf8(text: str, max_bytes: int) -> str:

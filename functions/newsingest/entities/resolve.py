@@ -3,18 +3,27 @@
 Pure (no spaCy, no AWS) so both taggers share the same rules. NER models label each
 mention on its own and flip types inside one article (spaCy en_core_web_sm tags
 "Trump" as ORG in one sentence and PERSON in the next); a reader wants one entity,
-typed once, under its fullest name. docs/entities.md explains each rule.
+typed once, under its fullest name, with a canonical name and id shared across articles
+(knowledge.py: the gazetteer and the corpus memory). docs/entities.md explains each rule.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from newsingest.models.records import Entity, EntityType
+from newsingest.entities.knowledge import (
+    CorpusMemory,
+    Known,
+    NameMemory,
+    abbreviates,
+    gazetteer,
+    local_id,
+    name_key,
+)
+from newsingest.models.records import Entity, EntityType, TypeSource
 
 # spaCy (OntoNotes) and Amazon Comprehend labels; anything else (DATE, CARDINAL, MONEY,
 # QUANTITY, OTHER, ...) is not an entity a reader looks up, so it is dropped.
@@ -71,7 +80,12 @@ ORG_NAME_HEADS = ORG_HEADS | frozenset(
         "Club", "FC", "United", "Police", "Service", "Organisation", "Organization", "Corporation",
     }
 )  # fmt: skip
+PLACE_LED_KINDS = frozenset({"city", "capital", "state"})
 EVENT_FIRST_WORDS = frozenset({"Storm", "Hurricane", "Typhoon", "Cyclone", "Operation"})
+
+# The corpus prior's weight against one article's own votes (which sum to 1): see _decide_type.
+CORPUS_WEIGHT = 2.5
+MIN_LONE_ARTICLES = 3  # see _never_a_full_name
 
 LEAD_PARAGRAPHS = 2
 LEAD_CHARS = 500
@@ -85,6 +99,8 @@ _LEADING = re.compile(
 _SENTENCE_THE = re.compile(r"The\s+")
 _TRAILING = re.compile(r"(?:[\s\"”’',;:!?)\]]+|['’]s)$")
 _POSSESSIVE = re.compile(r"['’]s\s+")
+_POSSESSIVE_END = re.compile(r"['’]s(?!\w)")
+_FRAGMENT = re.compile(r"(?i)n['’]t|['’](?:s|re|ve|ll|d|m)|\W*\w?\W*")
 _PARAGRAPH = re.compile(r"\S.*?(?:\n|$)", re.DOTALL)
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
@@ -107,23 +123,71 @@ class _Span:
     surface: str  # text[start:end] with whitespace collapsed
 
 
-def resolve(mentions: Sequence[Mention], text: str, title: str | None) -> list[Entity]:
-    """Entities of one document, most salient first."""
+def resolve(
+    mentions: Sequence[Mention], text: str, title: str | None, memory: Mapping[str, NameMemory] | None = None
+) -> list[Entity]:
+    """Entities of one document, most salient first. `memory` is what the corpus taught about
+    the document's names (keyed by knowledge.name_key), see resolve_batch."""
+    memory = memory or {}
     spans = [span for m in mentions for span in _normalise(m, text)]
     spans = _split_possessives(spans, text)
     spans = _split_run_ons(spans, text)
     groups: dict[str, list[_Span]] = defaultdict(list)
     for span in spans:
-        groups[_key(span.surface)].append(span)
+        groups[name_key(span.surface)].append(span)
     canonical = _canonical_names(groups)
     merged: dict[str, list[tuple[_Span, bool]]] = defaultdict(list)
     for key, members in groups.items():
         target = canonical.get(key, key)
         merged[target].extend((span, target != key) for span in members)
+    by_id: dict[str, list[_Group]] = defaultdict(list)
+    for key, members in merged.items():
+        group = _identify(key, members, groups[key], memory)
+        by_id[group.id].append(group)
     lead_end = _lead_end(text)
-    max_mentions = max((len(v) for v in merged.values()), default=1)
-    entities = [_entity(key, members, groups[key], title, lead_end, max_mentions) for key, members in merged.items()]
+    max_mentions = max((sum(len(g.members) for g in gs) for gs in by_id.values()), default=1)
+    entities = [_entity(parts, title, lead_end, max_mentions, memory, set(groups)) for parts in by_id.values()]
     return sorted(entities, key=lambda e: (-e.salience, e.offsets[0], e.name))
+
+
+def resolve_batch(
+    documents: Sequence[tuple[Sequence[Mention], str, str | None]], memory: CorpusMemory | None = None
+) -> list[list[Entity]]:
+    """resolve() over a tagger's batch: (mentions, text, title) each, with one corpus-memory
+    lookup for every name in the batch."""
+    names = {
+        name_key(span.surface) for mentions, text, _ in documents for m in mentions for span in _normalise(m, text)
+    }
+    recalled = memory.recall(names) if memory is not None and names else {}
+    return [resolve(mentions, text, title, recalled) for mentions, text, title in documents]
+
+
+@dataclass
+class _Group:
+    """The mentions of one name in one document, with what we know about the name."""
+
+    id: str
+    canonical_name: str
+    members: list[tuple[_Span, bool]]  # (span, folded into a fuller name in this document)
+    named: list[_Span]  # the spans written as the fullest name
+    known: Known | None
+    remembered_full_name: bool = False
+
+
+def _identify(key: str, members: list[tuple[_Span, bool]], named: list[_Span], memory: Mapping[str, NameMemory]):
+    """The canonical name and id: the gazetteer first (the name's own written forms; a short form
+    folded into a person is that person, not the country "Jordan"), then a full name the corpus
+    learned for this short form, else the name itself."""
+    forms = sorted({s.surface for s in named}, key=lambda f: (-len(f.split()), -len(f)))
+    known = next((k for k in map(gazetteer().get, forms) if k is not None), None)
+    if known is not None:
+        return _Group(known.id, known.name, members, named, known)
+    display = _display_name(named)
+    votes = Counter(s.type for s, _ in members)
+    full = memory.get(key, NameMemory()).full_name
+    if full and _vote(votes) in (EntityType.PERSON, EntityType.ORG) and abbreviates(key, name_key(full)):
+        return _Group(local_id(full), full, members, named, None, remembered_full_name=True)
+    return _Group(local_id(display), display, members, named, None)
 
 
 def _normalise(mention: Mention, text: str) -> list[_Span]:
@@ -136,7 +200,12 @@ def _normalise(mention: Mention, text: str) -> list[_Span]:
         return []
     lines = re.finditer(r"[^\n]+", text[start : start + len(mention.text)])
     spans = (_strip(text, start + line.start(), start + line.end(), entity_type) for line in lines)
-    return [span for span in spans if span]
+    return [span for span in spans if span and _is_name(span.surface)]
+
+
+def _is_name(surface: str) -> bool:
+    """Contractions and fragments ("n’t", "’s") and all-lowercase words are not names."""
+    return any(c.isupper() for c in surface) and not _FRAGMENT.fullmatch(surface)
 
 
 def _strip(text: str, start: int, end: int, entity_type: EntityType) -> _Span | None:
@@ -147,11 +216,24 @@ def _strip(text: str, start: int, end: int, entity_type: EntityType) -> _Span | 
         tail = _TRAILING.search(text[start:end])
         if head and head.end() > start:
             start = head.end()
-        elif tail:
+        elif tail and not (_POSSESSIVE_END.fullmatch(tail.group()) and _owns_its_s(text, start, start + tail.start())):
             end = start + tail.start()
         else:
             break
+    if _owns_its_s(text, start, end) and _POSSESSIVE_END.match(text, end):
+        end = _POSSESSIVE_END.match(text, end).end()  # the tagger cut "Macy" from "Macy's"
     return _span(text, start, end, entity_type)
+
+
+def _owns_its_s(text: str, start: int, end: int) -> bool:
+    """ "Macy's", "McDonald's", "Sainsbury's": the 's is part of the name when the document
+    writes it every time (at least twice) and never writes the bare name alone."""
+    bare = text[start:end]
+    if not bare.strip():
+        return False
+    found = [m.end() for m in re.finditer(rf"(?<!\w){re.escape(bare)}(?!\w)", text)]
+    with_s = sum(1 for at in found if _POSSESSIVE_END.match(text, at))
+    return with_s >= 2 and with_s == len(found)
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -175,12 +257,6 @@ def _span(text: str, start: int, end: int, entity_type: EntityType) -> _Span | N
     return _Span(start, end, entity_type, surface) if surface else None
 
 
-def _key(surface: str) -> str:
-    """Grouping key: the same name whatever its case or accents ("Nicolás" = "Nicolas")."""
-    decomposed = unicodedata.normalize("NFKD", surface.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _split_possessives(spans: list[_Span], text: str) -> list[_Span]:
     """ "Venezuela’s Maduro" -> "Venezuela" + "Maduro" when the owner is named on its own
     elsewhere in the document (so "McDonald's Corp" stays whole). The label belongs to
@@ -188,12 +264,12 @@ def _split_possessives(spans: list[_Span], text: str) -> list[_Span]:
     standalone: dict[str, Counter[EntityType]] = defaultdict(Counter)
     for span in spans:
         if not _POSSESSIVE.search(span.surface):
-            standalone[_key(span.surface)][span.type] += 1
+            standalone[name_key(span.surface)][span.type] += 1
     out: list[_Span] = []
     for span in spans:
         raw = text[span.start : span.end]
         cut = _POSSESSIVE.search(raw)
-        owner = _key(" ".join(raw[: cut.start()].split())) if cut else ""
+        owner = name_key(" ".join(raw[: cut.start()].split())) if cut else ""
         if not cut or owner not in standalone:
             out.append(span)
             continue
@@ -210,7 +286,7 @@ def _split_run_ons(spans: list[_Span], text: str) -> list[_Span]:
     """A non-person span that runs on into a person's name is two names: split it where
     the tail is a person named elsewhere in the document, or 2-3 capitalised words
     after a word that ends an organisation's name ("... Assembly Juan Guaido")."""
-    people = {_key(s.surface) for s in spans if s.type is EntityType.PERSON and " " in s.surface}
+    people = {name_key(s.surface) for s in spans if s.type is EntityType.PERSON and " " in s.surface}
     out: list[_Span] = []
     for span in spans:
         words = list(re.finditer(r"\S+", text[span.start : span.end]))
@@ -231,7 +307,7 @@ def _split_run_ons(spans: list[_Span], text: str) -> list[_Span]:
 def _run_on_cut(words: list[str], people: set[str]) -> int | None:
     for i in range(1, len(words)):
         tail = words[i:]
-        if _key(" ".join(tail)) in people:
+        if name_key(" ".join(tail)) in people:
             return i
         if words[i - 1] in ORG_HEADS and 2 <= len(tail) <= 3 and all(map(_is_name_word, tail)):
             return i
@@ -244,8 +320,9 @@ def _is_name_word(word: str) -> bool:
 
 def _canonical_names(groups: dict[str, list[_Span]]) -> dict[str, str]:
     """Short form key -> key of the one fullest person name it abbreviates ("trump" ->
-    "donald trump"). Ambiguous short forms (two different Trumps) and forms the document
-    mostly uses as a place or group ("Washington") are left alone."""
+    "donald trump"). Left alone: ambiguous short forms (two different Trumps), a listed place
+    that is not also a given name ("Washington" the city next to George Washington; "Nochlin"
+    is not a place, "Jordan" is also a given name), and a group label ("Republican")."""
     full_names = [
         key
         for key, spans in groups.items()
@@ -253,65 +330,150 @@ def _canonical_names(groups: dict[str, list[_Span]]) -> dict[str, str]:
     ]
     canonical: dict[str, str] = {}
     for key, spans in groups.items():
-        if _vote(Counter(s.type for s in spans)) in (EntityType.PLACE, EntityType.GROUP):
+        placed = _vote(Counter(s.type for s in spans)) in (EntityType.PLACE, EntityType.GROUP)
+        if (placed and _ever_a_group(spans)) or _a_place_not_a_name(key):
             continue
-        candidates = [full for full in full_names if _abbreviates(key, full)]
-        longest = [c for c in candidates if not any(_abbreviates(c, other) for other in candidates)]
+        candidates = [full for full in full_names if abbreviates(key, full)]
+        longest = [c for c in candidates if not any(abbreviates(c, other) for other in candidates)]
         if len(longest) == 1:
             canonical[key] = longest[0]
     return canonical
 
 
-def _abbreviates(short: str, full: str) -> bool:
-    """True when `short` is a proper prefix or suffix of `full`, whole words only."""
-    s, f = short.split(), full.split()
-    return len(s) < len(f) and (f[: len(s)] == s or f[-len(s) :] == s)
+def _a_place_not_a_name(key: str) -> bool:
+    """ "Manchester" is not the surname in "Manchester Piccadilly"; "Jordan" may be Michael's."""
+    return gazetteer().get(key) is not None and not gazetteer().is_given_name(key)
 
 
-def _vote(votes: Counter[EntityType]) -> EntityType:
-    return max(TYPE_PRIORITY, key=lambda t: (votes[t], -TYPE_PRIORITY.index(t)))
+def _ever_a_group(spans: list[_Span]) -> bool:
+    """A group label ("American", "Republicans") is not a surname even when a person shares it."""
+    return any(s.type is EntityType.GROUP for s in spans)
+
+
+def _vote(votes: Mapping[EntityType, float]) -> EntityType:
+    return max(TYPE_PRIORITY, key=lambda t: (votes.get(t, 0), -TYPE_PRIORITY.index(t)))
 
 
 def _entity(
-    key: str,
-    members: list[tuple[_Span, bool]],
-    named: list[_Span],
+    parts: list[_Group],
     title: str | None,
     lead_end: int,
     max_mentions: int,
+    memory: Mapping[str, NameMemory],
+    names: set[str],
 ) -> Entity:
-    """One entity. A short form folded into a person's full name votes PERSON when it was
-    labelled ORG or PRODUCT: that is the model mistaking a surname, not a second entity."""
+    """One entity from every group that shares an id (e.g. "US" and "United States"). A short form
+    folded into a person's full name votes PERSON whatever it was tagged: that is the model
+    mistaking a surname ("Trump" ORG, "Nochlin" GPE), not a second entity."""
+    members = [m for g in parts for m in g.members]
+    named = [s for g in parts for s in g.named]
+    lead = max(parts, key=lambda g: len(g.members))
     votes: Counter[EntityType] = Counter()
-    for span, folded in members:
-        is_slip = folded and span.type in (EntityType.ORG, EntityType.PRODUCT)
-        votes[EntityType.PERSON if is_slip else span.type] += 1
+    for span, folded in members:  # a short form folded into a person's name is the person, whatever its tag
+        votes[EntityType.PERSON if folded else span.type] += 1
     offsets = sorted(span.start for span, _ in members)
-    forms = {span.surface for span, _ in members}
+    forms = sorted({span.surface for span, _ in members})
     in_title = bool(title) and any(_in_text(form, title or "") for form in forms)
     in_lead = offsets[0] < lead_end
     salience = TITLE_WEIGHT * in_title + LEAD_WEIGHT * in_lead + FREQUENCY_WEIGHT * len(members) / max_mentions
-    name = _display_name(named)
+    name = _display_name(named or [s for s, _ in members])
+    prior = Counter[EntityType]()
+    for form in {*forms, lead.canonical_name}:
+        prior.update(memory.get(name_key(form), NameMemory()).votes())
+    entity_type, source = _decide_type(name, votes, lead.known, prior, names)
+    if entity_type is EntityType.PERSON and _never_a_full_name(parts, memory):
+        entity_type, source = EntityType.ORG, TypeSource.CORPUS
+    known = lead.known
     return Entity(
         name=name,
-        type=_by_shape(name, _vote(votes)),
+        type=entity_type,
         mentions=len(members),
         offsets=offsets,
         salience=round(salience, 3),
+        canonical_name=lead.canonical_name,
+        id=lead.id,
+        ids=dict(known.ids) if known else {},
+        aliases=[f for f in forms if f != name],
+        type_source=source,
     )
 
 
-def _by_shape(name: str, voted: EntityType) -> EntityType:
+def _never_a_full_name(parts: list[_Group], memory: Mapping[str, NameMemory]) -> bool:
+    """News style names a person in full at first mention. A one-word "person" that the corpus
+    has met in MIN_LONE_ARTICLES articles and never once as part of a fuller name, and that is
+    not a given name, is a brand the tagger keeps mistaking ("Twitter", "Instagram")."""
+    if len(parts) != 1 or parts[0].remembered_full_name or any(folded for _, folded in parts[0].members):
+        return False
+    name = parts[0].canonical_name
+    known = memory.get(name_key(name))
+    if " " in name or known is None or known.full_names or gazetteer().is_given_name(name):
+        return False
+    return sum(known.types.values()) >= MIN_LONE_ARTICLES
+
+
+def _decide_type(
+    name: str, votes: Counter[EntityType], known: Known | None, prior: Counter[EntityType], names: set[str]
+) -> tuple[EntityType, TypeSource]:
+    """Gazetteer, then the article's votes weighed with the corpus prior, then the name's shape.
+
+    A country, continent, state or capital (or a listed body) has its gazetteer type whatever the
+    tagger said; any other listed place is never a person, but can be a club ("Liverpool" ORG);
+    a place that is also a common given name ("Victoria", "Austin") only adds half a vote.
+    The corpus prior is each type's share of the articles that voted, times CORPUS_WEIGHT scaled
+    by n/(n+2): two articles that agree outweigh one article's unanimous tags, one does not.
+    The name's shape (head words) then outranks the article's tags, but not the gazetteer or
+    the corpus.
+    """
+    if known is not None:
+        given_name = gazetteer().is_given_name(name)
+        if known.firm and not (given_name and known.kind != "country"):
+            return known.type, TypeSource.GAZETTEER
+        if not given_name:
+            votes = Counter({t: n for t, n in votes.items() if t is not EntityType.PERSON})
+        votes[known.type] += 0.5
+        return _vote(votes), TypeSource.GAZETTEER
+    own = _vote(votes)
+    scores: Counter[EntityType] = Counter({t: n / sum(votes.values()) for t, n in votes.items()})
+    seen = sum(prior.values())
+    if seen:
+        for t, n in prior.items():
+            scores[t] += CORPUS_WEIGHT * n / seen * seen / (seen + 2)
+    decided = _vote(scores)
+    if decided is not own:
+        return decided, TypeSource.CORPUS
+    shaped = _by_shape(name, own, names)
+    if shaped is not own and not prior[own]:
+        return shaped, TypeSource.SHAPE
+    return own, TypeSource.ARTICLE
+
+
+def _by_shape(name: str, voted: EntityType, names: Collection[str] = ()) -> EntityType:
+    """ "Storm X" is an event, "X United" a club, "X Harbour" a place unless X is a given name
+    ("William Hill" the bookmaker); a "person" whose first word is a listed city or state, not a
+    given name, and named on its own in the document is a place ("Manchester Piccadilly" beside
+    "Manchester"; not "Vladimir Putin": Vladimir is a city too, but the article never says it)."""
     words = name.split()
     if len(words) < 2:
         return voted
+    if voted is EntityType.PERSON and name_key(words[0]) in names and _place_led(words[0]):
+        return EntityType.PLACE
     if words[0] in EVENT_FIRST_WORDS:
         return EntityType.EVENT
     if words[-1] in ORG_NAME_HEADS and voted in (EntityType.PERSON, EntityType.PLACE):
         return EntityType.ORG
-    if words[-1] in PLACE_HEADS and voted in (EntityType.PERSON, EntityType.ORG):
+    if words[-1] in PLACE_HEADS and voted in (EntityType.PERSON, EntityType.ORG) and not _named_after(words[0]):
         return EntityType.PLACE
     return voted
+
+
+def _place_led(word: str) -> bool:
+    known = gazetteer().get(word)
+    return known is not None and known.kind in PLACE_LED_KINDS and not gazetteer().is_given_name(word)
+
+
+def _named_after(word: str) -> bool:
+    """ "William Hill", "Morgan Stanley": a given name first means a person or a firm, not a hill."""
+    return gazetteer().is_given_name(word)
 
 
 def _display_name(spans: list[_Span]) -> str:

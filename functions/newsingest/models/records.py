@@ -27,7 +27,19 @@ class EntityType(StrEnum):
     PRODUCT = "PRODUCT"  # products and named works (spaCy PRODUCT, WORK_OF_ART, LAW)
 
 
+class TypeSource(StrEnum):
+    """What decided an entity's type (docs/entities.md, "One type per entity")."""
+
+    GAZETTEER = "gazetteer"  # a listed place or body: "a country is never a PERSON"
+    CORPUS = "corpus"  # the types earlier articles gave this name outweighed this article's tags
+    ARTICLE = "article"  # this article's own mentions
+    SHAPE = "shape"  # the name's head word ("... Harbour", "... United") when the tags were weak
+
+
 class Entity(BaseModel):
+    """One named entity of an article. Within v1 the id fields are additive: records stored
+    before them carry None / empty values (replay re-derives them)."""
+
     model_config = ConfigDict(frozen=True)
 
     name: str = Field(description="The fullest form of the name written in the article")
@@ -35,6 +47,25 @@ class Entity(BaseModel):
     mentions: int = Field(ge=1, description="How many times the entity is mentioned (all its forms)")
     offsets: list[int] = Field(description="Character offsets of each mention into `text`")
     salience: float = Field(ge=0, le=1, description="Title, lead and frequency combined; 1 = most salient")
+    canonical_name: str | None = Field(
+        None,
+        description="The name shared across articles: the gazetteer's name for a known place or body "
+        "('United States' for 'U.S.'), the full name the corpus learned for a short form "
+        "('Vladimir Putin' for 'Putin'), else `name`",
+    )
+    id: str | None = Field(
+        None,
+        description="Stable id, the same in every article and source: 'geonames:<GeoNames id>' for places "
+        "in the gazetteer, 'ns:<slug of canonical_name>' otherwise (e.g. 'ns:vladimir-putin', "
+        "'ns:european-union'). The entity index is keyed by it.",
+    )
+    ids: dict[str, str] = Field(
+        default_factory=dict,
+        description="Public identifiers from packaged registries: 'geonames' (GeoNames id), "
+        "'iso3166' (ISO 3166-1 alpha-2, countries), 'iso3166_2' (ISO 3166-2, US states)",
+    )
+    aliases: list[str] = Field(default_factory=list, description="The other forms of the name written in the article")
+    type_source: TypeSource | None = Field(None, description="What decided `type`")
 
 
 class Flag(BaseModel):

@@ -5,6 +5,9 @@ crash-consistent (the protocol, and what a crash after each step leaves: docs/co
   D  decide  per record: skip, unchanged, new version, duplicate, or finish an unfinished version
   C  claim   one conditional PutItem of LATEST per new version: the version's number is taken here
   S  S3      the records, concurrently
+  K  know    the corpus memory of entity names and the entity listing learn each original record
+             (storage.entity_knowledge: idempotent set ADDs, so a redelivery that finishes the version
+             learns the same again and changes nothing), concurrently
   I  index   one BatchWriteItem set: version items (event pending), entity, SimHash, hash, URL items
   E  events  one PutEvents per ten entries
   F  flush   one BatchWriteItem set: the version items again, event no longer pending
@@ -137,6 +140,7 @@ def commit_batch(
             _decide(tasks, articles, view, stores, now, results, plans, urls)  # D
     _claim(plans, stores, now, results)  # C
     _put_records(plans, stores, results)  # S
+    _learn(plans, stores, entity_limit, results)  # K
     groups = {i: _items(plan, entity_limit) + plan.urls for i, plan in plans.items()}
     groups.update({i: items for i, items in urls.items() if i not in plans and i in results})
     _fail(batch_write_groups(stores.articles.client, stores.articles.name, groups), plans, results, stores)  # I
@@ -261,6 +265,22 @@ def _put_records(plans: dict[int, _Plan], stores: Stores, results: dict[int, Res
 
     with ThreadPoolExecutor(max_workers=S3_CONCURRENCY) as pool:
         outcomes = dict(zip(plans, pool.map(put, plans.values()), strict=True))
+    _fail({i: err for i, err in outcomes.items() if err is not None}, plans, results, stores)
+
+
+def _learn(plans: dict[int, _Plan], stores: Stores, entity_limit: int, results: dict[int, Result]) -> None:
+    """Before the index makes the records findable; a copy (duplicate) is no new evidence."""
+
+    def learn(plan: _Plan) -> Exception | None:
+        try:
+            if not plan.article.duplicate_of:
+                stores.knowledge.learn(plan.article, limit=entity_limit)
+            return None
+        except Exception as err:
+            return err
+
+    with ThreadPoolExecutor(max_workers=S3_CONCURRENCY) as pool:
+        outcomes = dict(zip(plans, pool.map(learn, plans.values()), strict=True))
     _fail({i: err for i, err in outcomes.items() if err is not None}, plans, results, stores)
 
 

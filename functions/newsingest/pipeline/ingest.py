@@ -6,6 +6,8 @@
                  only, and a refused WARC file fails (for a retry) only the pages it held;
   ingest_batch:  prepare, then pipeline.commit.commit_batch (the crash-consistent batched commit).
 Both stop starting work the Lambda's remaining time cannot finish: those records come back.
+The corpus memory of entity names (storage.entity_knowledge) is read once per batch in prepare
+(inside the tagger's resolution) and written by the commit, before the records are visible.
 """
 
 from __future__ import annotations
@@ -90,13 +92,14 @@ def prepare_batch(
         if results[i] is None:
             to_fetch.append(i)
 
-    source_of = {tasks[i].url: sources[tasks[i].source_id] for i in to_fetch}
+    due = _book_slots(tasks, to_fetch, sources, politeness, robots_by_host, results)
+    to_fetch = [i for i in to_fetch if tasks[i].url in due]
 
     def wait_turn(url: str) -> None:  # runs in the fetch worker, so hosts wait in parallel
         budget = None if remaining is None else remaining() - FETCH_RESERVE_SECONDS - COMMIT_RESERVE_SECONDS
         if budget is not None and budget <= 0:
             raise RetryLater("not enough Lambda time left to fetch")
-        politeness.wait_turn(url, source_of[url], robots_by_host[urlsplit(url).netloc], max_wait=budget)
+        politeness.wait_until(url, due[url], max_wait=budget)
 
     fetched = fetcher.get_many([(tasks[i].url, None) for i in to_fetch], before=wait_turn)
     to_archive: dict[int, RawPage] = {}
@@ -122,8 +125,32 @@ def prepare_batch(
         except Exception as err:  # the source's pages fail together: their text depends on it
             results = [err if isinstance(r, PageInput) and r.source_id == source_id else r for r in results]
     pages = [r for r in results if isinstance(r, PageInput)]
-    processed = iter(process_pages(pages, tagger=tagger, boilerplate=by_source))
+    processed = iter(process_pages(pages, tagger=tagger, boilerplate=by_source, memory=stores.knowledge))
     return [next(processed) if isinstance(r, PageInput) else r for r in results]
+
+
+def _book_slots(
+    tasks: Sequence[ArticleTask],
+    to_fetch: list[int],
+    sources: Mapping[str, Source],
+    politeness: Politeness,
+    robots_by_host: Mapping[str, Robots],
+    results: list,
+) -> dict[str, float]:
+    """Every fetch's politeness slot, booked per host in one go: URL -> due time. A host whose
+    booking fails fails its own records."""
+    by_host: dict[str, list[int]] = {}
+    for i in to_fetch:
+        by_host.setdefault(urlsplit(tasks[i].url).netloc, []).append(i)
+    due: dict[str, float] = {}
+    for host, indexes in by_host.items():
+        delay = max(politeness.delay(sources[tasks[i].source_id], robots_by_host[host]) for i in indexes)
+        try:
+            due.update(politeness.book(host, list(dict.fromkeys(tasks[i].url for i in indexes)), delay))
+        except Exception as err:
+            for i in indexes:
+                results[i] = err
+    return due
 
 
 def _before_fetch(

@@ -18,6 +18,7 @@ from lxml.etree import LxmlError
 
 from newsingest import PIPELINE_VERSION
 from newsingest.discovery.urls import prefer_page_canonical
+from newsingest.entities.knowledge import CorpusMemory
 from newsingest.entities.tagger import Tagger, TagRequest, TagResult
 from newsingest.extraction.cleaning import clean_body
 from newsingest.extraction.fields import Fields, hint_signals, reconcile
@@ -83,11 +84,13 @@ def process_pages(
     *,
     tagger: Tagger | None,
     boilerplate: Mapping[str, Collection[str]] | None = None,
+    memory: CorpusMemory | None = None,
     page_budget: float | None = PAGE_TIME_BUDGET,
 ) -> list[Article | Skip]:
     """One result per input, in order; a bad page becomes a Skip, never a failed batch.
 
     `boilerplate` maps source_id to the lines that source repeats (cleaning.repeated_lines);
+    `memory` is what the stored corpus taught about names (storage.entity_knowledge).
     a page still in extraction after `page_budget` seconds is skipped as TOO_SLOW.
     """
     results: list[Article | Skip | _Extracted] = []
@@ -100,7 +103,7 @@ def process_pages(
         except (RecursionError, LxmlError) as err:  # markup that breaks the parser or the extractor
             results.append(Skip(SkipReason.NOT_HTML, f"unprocessable markup: {err!r}"))
     pending = [r for r in results if isinstance(r, _Extracted)]
-    tags = iter(_tag(pending, tagger))
+    tags = iter(_tag(pending, tagger, memory))
     return [_article(r, next(tags), tagger) if isinstance(r, _Extracted) else r for r in results]
 
 
@@ -194,11 +197,11 @@ def _folded(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
-def _tag(pending: list[_Extracted], tagger: Tagger | None) -> list[TagResult]:
+def _tag(pending: list[_Extracted], tagger: Tagger | None, memory: CorpusMemory | None) -> list[TagResult]:
     if tagger is None:
         return [TagResult(flag=Flag(kind="not_tagged", reason="no tagger configured")) for _ in pending]
     requests = [TagRequest(text=p.text, title=p.fields.title, language=p.fields.language) for p in pending]
-    return tagger.tag(requests) if requests else []
+    return tagger.tag(requests, memory) if requests else []
 
 
 def _article(extracted: _Extracted, tags: TagResult, tagger: Tagger | None) -> Article:

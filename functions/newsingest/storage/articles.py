@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from newsingest.entities.knowledge import entity_id_of, top_entities
 from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.dynamo import batch_get, batch_write, from_item, is_conditional_failure, query_all, to_item
@@ -283,9 +284,10 @@ class ArticleRepository:
         return (ArticleListing.of(i) for i in items)
 
     def by_entity(
-        self, entity_type: str, name: str, start: datetime, end: datetime, *, limit: int | None = None
+        self, entity_id: str, start: datetime, end: datetime, *, limit: int | None = None
     ) -> Iterator[EntityHit]:
-        items = self._range(None, "", keys.entity_pk(entity_type, name), start, end, True, limit)
+        """Articles whose top entities include the entity with this canonical id (knowledge.entity_id_for)."""
+        items = self._range(None, "", keys.entity_pk(entity_id), start, end, True, limit)
         return (EntityHit.of(i) for i in items)
 
     def recent_texts(self, source_id: str, limit: int) -> list[str]:
@@ -395,17 +397,18 @@ def entity_items(article: Article, limit: int) -> list[dict[str, Any]]:
     sort_key = _sort_key(article)
     return [
         {
-            "pk": keys.entity_pk(entity.type.value, entity.name),
+            "pk": keys.entity_pk(entity_id_of(entity)),
             "sk": sort_key,
             "article_id": article.article_id,
             "source_id": article.source_id,
             "title": _title(article),
             "entity": entity.name,
+            "entity_id": entity_id_of(entity),
             "entity_type": entity.type.value,
             "salience": entity.salience,
             "mentions": entity.mentions,
         }
-        for entity in sorted(article.entities, key=lambda e: -e.salience)[:limit]
+        for entity in top_entities(article, limit)
     ]
 
 

@@ -7,7 +7,9 @@
 | article by URL                               | pk = URL#{url_key(canonical url)}, sk = URL                |
 | a source's articles in a time range, newest  | GSI BySource: gsi1pk = SRC#{source}, gsi1sk BETWEEN t1 AND t2 (desc) |
 | a day's articles                             | GSI ByDay: gsi2pk = DAY#{yyyy-mm-dd}, gsi2sk BETWEEN ...   |
-| articles mentioning an entity in a range     | pk = ENT#{TYPE}#{name}, sk BETWEEN t1 AND t2               |
+| articles mentioning an entity in a range     | pk = ENT#{entity id}, sk BETWEEN t1 AND t2 (id: geonames:N, ns:slug) |
+| the canonical entities (listing, counts)     | pk = ENTS#{00..15} (shard of the id), sk = {entity id}     |
+| what the corpus taught about a name          | pk = NAME#{name key}, sk = KNOW (BatchGetItem per SQS batch) |
 | first article with a text (exact duplicate)  | pk = HASH#{content_hash}, sk = HASH                        |
 | near-duplicate candidates                    | pk = SIM#{band}#{band value}, sk = {article_id}            |
 | source state                                 | pk = SRC#{source}, sk = STATE                              |
@@ -72,14 +74,38 @@ def day_pk(day: str) -> str:
     return f"DAY#{day}"
 
 
-MAX_NAME_IN_KEY = 200  # partition keys are capped at 2 KB; a longer "name" is keyed by a digest
+MAX_NAME_IN_KEY = 200  # partition keys are capped at 2 KB; a longer name or id is keyed by a digest
 
 
-def entity_pk(entity_type: str, name: str) -> str:
-    folded = " ".join(name.casefold().split())
-    if len(folded) > MAX_NAME_IN_KEY:
-        folded = f"{folded[:100]}#{hashlib.sha256(folded.encode('utf-8')).hexdigest()[:16]}"
-    return f"ENT#{entity_type}#{folded}"
+def _bounded(value: str) -> str:
+    if len(value) <= MAX_NAME_IN_KEY:
+        return value
+    return f"{value[:100]}#{hashlib.sha256(value.encode('utf-8')).hexdigest()[:16]}"
+
+
+def entity_pk(entity_id: str) -> str:
+    """The entity index partition: one per canonical id, whatever alias an article used."""
+    return f"ENT#{_bounded(entity_id)}"
+
+
+ENTITY_LIST_SHARDS = 16  # listing partitions: spreads the writes of popular entities' counters
+
+
+def entity_list_pk(entity_id: str) -> str:
+    shard = int(hashlib.sha256(entity_id.encode("utf-8")).hexdigest(), 16) % ENTITY_LIST_SHARDS
+    return f"ENTS#{shard:02d}"
+
+
+def entity_list_pks() -> list[str]:
+    return [f"ENTS#{shard:02d}" for shard in range(ENTITY_LIST_SHARDS)]
+
+
+KNOW = "KNOW"
+
+
+def name_pk(key: str) -> str:
+    """A name's corpus memory (knowledge.name_key of one written form)."""
+    return f"NAME#{_bounded(key)}"
 
 
 def hash_pk(content_hash: str) -> str:

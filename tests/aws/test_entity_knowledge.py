@@ -1,0 +1,119 @@
+"""Corpus memory under moto: stored articles teach types and full names that later articles use,
+and readers find articles by any alias of an entity. The tagger is the real Comprehend adapter on
+botocore's Stubber (moto has no Comprehend NER), so every document's tags are fixed by the test."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from newsingest.client import ArticleClient
+from newsingest.entities.comprehend import ComprehendTagger
+from newsingest.models.messages import ArticleTask
+from newsingest.models.records import EntityType, TypeSource
+from newsingest.pipeline.commit import commit_batch
+from newsingest.pipeline.process import PageInput, process_pages
+from newsingest.storage import keys
+
+FILLER = "The statement was published on Monday morning and was widely shared by readers across the region."
+
+
+def page(title: str, *paragraphs: str) -> bytes:
+    body = "".join(f"<p>{p} {FILLER}</p>" for p in paragraphs)
+    head = f"<html lang='en'><head><title>{title}</title></head>"
+    return f"{head}<body><article><h1>{title}</h1>{body}</article></body></html>".encode()
+
+
+def ingest(aws, html: bytes, url: str, tags: dict[str, str], *, memory=True, store=True):
+    """One page through process_pages with the corpus memory, then commit: what the handler does."""
+    comprehend = boto3.client("comprehend", region_name="us-east-1")
+    item = PageInput(html=html, url=url, source_id="harbour", fetched_at=datetime(2026, 11, 20, tzinfo=UTC))
+    [untagged] = process_pages([item], tagger=None)
+    entities = [
+        {"Text": name, "Type": kind, "Score": 0.9, "BeginOffset": m.start(), "EndOffset": m.end()}
+        for name, kind in tags.items()
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)(?!\s+Putin)", untagged.text)
+    ]
+    with Stubber(comprehend) as stub:
+        response = {"ResultList": [{"Index": 0, "Entities": entities}], "ErrorList": []}
+        stub.add_response("batch_detect_entities", response)
+        [article] = process_pages(
+            [item], tagger=ComprehendTagger(comprehend), memory=aws.knowledge if memory else None
+        )
+    if store:
+        task = ArticleTask(url=url, source_id="harbour", discovered_at=datetime.now(UTC), discovered_via="feed")
+        (result,) = commit_batch([task], [article], stores=aws.stores, entity_limit=10)
+        assert result.log()["outcome"] == "stored"
+    return article
+
+
+def entity(article, canonical_name):
+    return next(e for e in article.entities if e.canonical_name == canonical_name)
+
+
+@pytest.fixture
+def client(aws) -> ArticleClient:
+    return ArticleClient(aws.repos, aws.stores.archive)
+
+
+def test_two_articles_teach_a_type_and_a_third_uses_it(aws):
+    for n in (1, 2):
+        ingest(aws, page(f"Platform news {n}", f"Twitter changed its rules, story {n}."), f"https://h.example/{n}",
+               {"Twitter": "ORGANIZATION"})  # fmt: skip
+    third = page("Ban", "Twitter banned the account.", "Later Twitter restored it.")
+    tags = {"Twitter": "PERSON"}
+
+    alone = ingest(aws, third, "https://h.example/3", tags, memory=False, store=False)
+    taught = ingest(aws, third, "https://h.example/3", tags)
+
+    assert entity(alone, "Twitter").type is EntityType.PERSON
+    assert (entity(taught, "Twitter").type, entity(taught, "Twitter").type_source) == (
+        EntityType.ORG,
+        TypeSource.CORPUS,
+    )
+    remembered = aws.knowledge.recall(["twitter"])["twitter"]
+    assert dict(remembered.types) == {EntityType.ORG: 2}  # the corpus-decided third one did not vote
+
+
+def test_a_short_form_learned_across_articles_names_the_full_person_and_is_found_by_it(aws, client):
+    ingest(aws, page("Summit", "Vladimir Putin arrived in Geneva.", "Putin then spoke to reporters."),
+           "https://h.example/a", {"Vladimir Putin": "PERSON", "Putin": "PERSON", "Geneva": "LOCATION"})  # fmt: skip
+    later = ingest(aws, page("Talks", "Putin said the talks would go on."), "https://h.example/b", {"Putin": "PERSON"})
+
+    putin = entity(later, "Vladimir Putin")
+    assert (putin.name, putin.id) == ("Putin", "ns:vladimir-putin")
+    assert {a.url for a in client.by_entity("Vladimir Putin")} == {"https://h.example/a", "https://h.example/b"}
+    assert {a.url for a in client.by_entity("putin")} == {"https://h.example/a", "https://h.example/b"}
+
+
+def test_any_alias_finds_the_articles_and_the_listing_counts_canonical_entities(aws, client):
+    ingest(aws, page("Trade", "The United States raised tariffs."), "https://h.example/1",
+           {"United States": "LOCATION"})  # fmt: skip
+    ingest(aws, page("Markets", "U.S. stocks fell."), "https://h.example/2", {"U.S.": "LOCATION"})
+    ingest(aws, page("Brexit", "Britain and the EU met.", "The UK said."), "https://h.example/3",
+           {"Britain": "LOCATION", "EU": "ORGANIZATION", "UK": "LOCATION"})  # fmt: skip
+
+    for alias in ("U.S.", "US", "United States", "america", "geonames:6252001"):
+        assert {a.url for a in client.by_entity(alias)} == {"https://h.example/1", "https://h.example/2"}, alias
+    assert [a.url for a in client.by_entity("European Union")] == ["https://h.example/3"]
+
+    listed = {e.canonical_name: e for e in client.entities()}
+    assert (listed["United States"].articles, listed["United States"].id) == (2, "geonames:6252001")
+    assert dict(listed["United States"].ids) == {"geonames": "6252001", "iso3166": "US"}
+    assert listed["United Kingdom"].articles == 1 and listed["European Union"].type == "ORG"
+    assert client.entities(limit=1)[0].canonical_name == "United States"
+
+
+def test_learning_twice_changes_nothing(aws):
+    article = ingest(aws, page("Trade", "The United States raised tariffs."), "https://h.example/1",
+                     {"United States": "LOCATION"})  # fmt: skip
+    before = aws.knowledge.recall(["united states"])
+    listed = [e.articles for e in aws.knowledge.entities()]
+    aws.knowledge.learn(article, limit=10)  # a retried commit
+    assert aws.knowledge.recall(["united states"]) == before
+    assert [e.articles for e in aws.knowledge.entities()] == listed
+    assert keys.name_pk("united states") == "NAME#united states"

@@ -1,0 +1,68 @@
+"""The packaged gazetteer and the name keys and ids built on it."""
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsingest.entities.knowledge import NameMemory, entity_id_for, gazetteer, local_id, name_key
+from newsingest.models.records import EntityType
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_committed_gazetteer_is_what_the_build_script_makes_from_the_pinned_packages():
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import build_gazetteer
+    finally:
+        sys.path.pop(0)
+    committed = json.loads(gzip.decompress(build_gazetteer.OUT.read_bytes()))
+    assert committed == json.loads(json.dumps(build_gazetteer.build())), "run: make gazetteer"
+
+
+@pytest.mark.parametrize(
+    ("alias", "canonical", "ids"),
+    [
+        ("U.S.", "United States", {"geonames": "6252001", "iso3166": "US"}),
+        ("US", "United States", {"geonames": "6252001", "iso3166": "US"}),
+        ("the United States", "United States", {"geonames": "6252001", "iso3166": "US"}),
+        ("Britain", "United Kingdom", {"geonames": "2635167", "iso3166": "GB"}),
+        ("U.K.", "United Kingdom", {"geonames": "2635167", "iso3166": "GB"}),
+        ("Russian Federation", "Russia", {"geonames": "2017370", "iso3166": "RU"}),
+        ("California", "California", {"geonames": "5332921", "iso3166_2": "US-CA"}),
+    ],
+)
+def test_aliases_fold_to_one_place_with_its_public_ids(alias, canonical, ids):
+    known = gazetteer().get(alias)
+    assert (known.name, dict(known.ids), known.type) == (canonical, ids, EntityType.PLACE)
+    assert known.id == f"geonames:{ids['geonames']}"
+
+
+def test_bodies_without_a_registry_id_get_our_own_id():
+    eu = gazetteer().get("EU")
+    assert (eu.id, eu.name, eu.type) == ("ns:european-union", "European Union", EntityType.ORG)
+    assert gazetteer().get("European Union") == eu
+
+
+def test_capitals_win_over_states_and_given_names_are_known():
+    assert gazetteer().get("Washington").kind == "capital"
+    assert gazetteer().is_given_name("William") and not gazetteer().is_given_name("Twitter")
+
+
+def test_name_keys_ids_and_reader_names():
+    assert name_key("Nicolás  MADURO") == "nicolas maduro"
+    assert local_id("Macy's") == "ns:macys"
+    assert entity_id_for("U.S.") == ("geonames:6252001", "United States")
+    assert entity_id_for("putin") == ("ns:putin", "putin")
+    learned = NameMemory(full_names={"Vladimir Putin": 4})
+    assert entity_id_for("Putin", learned) == ("ns:vladimir-putin", "Vladimir Putin")
+    assert entity_id_for("ns:vladimir-putin") == ("ns:vladimir-putin", "ns:vladimir-putin")
+
+
+def test_a_short_form_stands_for_a_full_name_only_when_one_dominates():
+    assert NameMemory(full_names={"Donald Trump": 9, "Ivanka Trump": 2}).full_name == "Donald Trump"
+    assert NameMemory(full_names={"Donald Trump": 3, "Ivanka Trump": 2}).full_name is None
+    assert NameMemory().full_name is None
