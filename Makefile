@@ -42,11 +42,12 @@ fuzz: $(STAMP) ## every parser over FUZZ_DOCUMENTS seeded mutations of our fixtu
 lint: $(STAMP) ## ruff over code and tests
 	$(BIN)/ruff check functions tests bench
 
-bench: $(STAMP) ## speed, memory and AWS request/write-unit benchmarks (discovery, processing, commit, cold start)
+bench: $(STAMP) ## speed, memory and AWS request/write-unit benchmarks (discovery, processing, commit, cold start, analytics: JSON vs Parquet)
 	$(BIN)/python bench/discovery_bench.py
 	$(BIN)/python bench/process_bench.py
 	$(BIN)/python bench/commit_bench.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/analytics_bench.py
 
 bench-quality: $(STAMP) ## body quality (article-extraction-benchmark) and metadata per language (fundus-parser-tests)
 	$(BIN)/python bench/quality_bench.py

@@ -122,7 +122,12 @@ def main() -> None:
 
     ingest.prepare_batch = timed.prepare(ingest.prepare_batch)
     console = Console(width=140)
-    with LocalRuntime(sources_path=sources, sample_sites=False, log_path=Path(tempfile.mkdtemp()) / "h.jsonl") as rt:
+    with LocalRuntime(
+        sources_path=sources,
+        sample_sites=False,
+        log_path=Path(tempfile.mkdtemp()) / "h.jsonl",
+        extra_env={"FETCH_ALLOW_HOSTS": f"127.0.0.1:{server.server_port}"},  # this server only
+    ) as rt:
         meter.watch_tables(
             lambda: boto3.Session().client("dynamodb", region_name="us-east-1"),
             [rt.resources.table_name, rt.resources.idempotency_table_name],

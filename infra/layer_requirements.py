@@ -39,8 +39,10 @@ LAYERS: dict[str, list[str]] = {
         "urllib3",
         "numpy",  # extraction.fingerprints (SimHash)
         "py3langid",  # extraction.language
+        "warcio",  # storage.warc (the raw archive)
     ],
     "nlp": ["spacy"],
+    "analytics": ["duckdb"],  # the compact function only: JSON records -> Parquet
 }
 # The python3.12 runtime ships the AWS SDK (/var/runtime), as Powertools' own layer assumes:
 # leaving it out keeps the process function (core + nlp layers) well under 250 MB.

@@ -1,4 +1,4 @@
-"""The `newsingest` command: run the pipeline locally, extract one page, check sources, backfill."""
+"""The `newsingest` command: run the pipeline locally, extract one page, check sources, backfill, query, compact."""
 
 from __future__ import annotations
 
@@ -79,7 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     lookup.add_argument("--entities", action="store_true", help="canonical entities with their article counts")
     lookup.add_argument("--versions", metavar="ID", help="every version of an article")
-    lookup.add_argument("--sql", help="SQL over the S3 records; the view is `articles` (DuckDB)")
+    lookup.add_argument(
+        "--sql",
+        help="SQL over the S3 records (DuckDB): views `articles` (every version), `articles_latest`; Parquet for "
+        "compacted days, JSON for the rest",
+    )
     query.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
     query.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
     query.add_argument("--limit", type=int, help="at most this many articles")
@@ -93,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD, fetch day, inclusive")
     replay.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
     replay.set_defaults(func=cmd_replay)
+
+    compact = commands.add_parser("compact", help="compact closed days of JSON records into the Parquet tables")
+    compact.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD, record day (dt), inclusive")
+    compact.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD, inclusive (default: yesterday)")
+    compact.add_argument("--all", action="store_true", help="every day that has JSON records, today's included")
+    compact.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
+    compact.set_defaults(func=cmd_compact)
 
     schema = commands.add_parser("schema", help="the published JSON Schemas")
     schema_commands = schema.add_subparsers(metavar="ACTION")
@@ -381,9 +392,11 @@ def _list_entities(listed, fmt: str) -> int:
 
 def _query_sql(sql: str, fmt: str) -> int:
     from newsingest.handlers import deps
-    from newsingest.local.analytics import S3Access, records_sql
+    from newsingest.local.analytics import Layout, S3Access, records_sql
 
-    columns, rows = records_sql(sql, deps.settings().bucket_name, S3Access.from_environment())
+    tables = deps.compacted_tables()
+    layout = Layout(frozenset(tables.compacted_days()), frozenset(tables.days_with_records()))
+    columns, rows = records_sql(sql, deps.settings().bucket_name, S3Access.from_environment(), layout)
     if fmt == "jsonl":
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False) + "\n")
@@ -423,6 +436,33 @@ def cmd_replay(args: argparse.Namespace) -> int:
         "(the process function reads them from S3, fetching nothing)"
     )
     return 0 if report.queued == report.records + report.retried else 1
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from newsingest.handlers import deps
+    from newsingest.pipeline.compact import DayOutcome, closed_days, compact_days
+
+    if not _connect(args.local):
+        return 1
+    tables = deps.compacted_tables()
+    today = datetime.now(UTC).date()
+    if args.all:
+        days = sorted(tables.days_with_records())
+    elif args.since:
+        until = args.until or today - timedelta(days=1)
+        days = [args.since + timedelta(days=n) for n in range((until - args.since).days + 1)]
+    else:
+        days = closed_days(today, deps.settings().compact_lookback_days)
+
+    def show(report) -> None:
+        rows = ", ".join(f"{table} {n}" for table, n in sorted(report.rows.items()))
+        counted = f" ({report.json_objects} JSON records -> {rows})" if report.outcome is not DayOutcome.EMPTY else ""
+        console.print(f"{report.day}: {report.outcome.value}{counted}")
+
+    reports = compact_days(days, tables, on_day=show)
+    done = sum(r.outcome is DayOutcome.COMPACTED for r in reports)
+    console.print(f"{len(reports)} days: {done} compacted into s3://{tables.bucket}/parquet/v1/")
+    return 0
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:

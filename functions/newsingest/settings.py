@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     entity_index_limit: int = 10
     raw_retention_days: int = 365
 
+    # Analytics: closed days of JSON records the scheduled compaction looks back over.
+    compact_lookback_days: int = 7
+
     # Discovery.
     source_placeholders: str = Field(
         "", description="comma-separated NAMEs or PREFIX_* that ${NAME} in sources.yaml may be filled from"

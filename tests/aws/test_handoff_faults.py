@@ -233,12 +233,15 @@ def tasks_for(urls: list[str]) -> list[ArticleTask]:
     return [ArticleTask(url=u, source_id="harbour", discovered_at=TICK, discovered_via="feed") for u in urls]
 
 
-def test_one_pages_raw_archive_500_fails_that_record_only(aws, site):
+def test_a_refused_warc_file_fails_the_pages_it_held_and_nothing_else(aws, site):
+    """The batch's raw pages are one WARC file (one PUT): a 500 on it sends those pages back for a retry."""
     news = site(3)
-    Faults(aws.clients["s3"]).after("PutObject", 1, SERVER_ERROR, times=1)
-    prepared = prepare(aws, tasks_for([f"{news.base}/news/{n}" for n in range(3)]), news.source())
-    assert sum(isinstance(p, Exception) for p in prepared) == 1
-    assert sum(not isinstance(p, Exception | Skip) for p in prepared) == 2
+    Faults(aws.clients["s3"]).after("PutObject", 0, SERVER_ERROR, times=1)
+    urls = [f"{news.base}/news/{n}" for n in range(3)] + ["ftp://harbour.example/news/1"]
+    prepared = prepare(aws, tasks_for(urls), news.source())
+    assert all(isinstance(p, Exception) for p in prepared[:3])
+    assert isinstance(prepared[3], Skip)
+    assert not aws.clients["s3"].list_objects_v2(Bucket=aws.resources.bucket_name, Prefix="warc/").get("KeyCount")
 
 
 def test_a_url_that_can_never_be_fetched_is_skipped_at_once_with_its_reason(aws, site):
@@ -254,3 +257,15 @@ def test_with_three_seconds_left_nothing_is_fetched_and_every_record_comes_back(
     prepared = prepare(aws, tasks_for([f"{news.base}/news/{n}" for n in range(10)]), news.source(), lambda: 3.0)
     assert all(isinstance(p, RetryLater) for p in prepared)
     assert news.fetched == []
+
+
+def test_a_batchs_fetch_slots_are_booked_once_per_host(aws, site):
+    news = site(10)
+    slot_writes = []
+    aws.clients["dynamodb"].meta.events.register(
+        "provide-client-params.dynamodb.UpdateItem",
+        lambda params, **kw: slot_writes.append(1) if params["Key"]["sk"]["S"] == "POLITE" else None,
+    )
+    prepared = prepare(aws, tasks_for([f"{news.base}/news/{n}" for n in range(10)]), news.source())
+    assert not any(isinstance(p, Exception | Skip) for p in prepared)
+    assert len(slot_writes) == 1

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from newsingest import PIPELINE_VERSION
 from newsingest.client import ArticleClient
 from newsingest.local.runner import REPO_ROOT, LocalRuntime
+from newsingest.models.records import Article
 from newsingest.replay import newest_per_url, replay
-from newsingest.storage.archive import Archive
+from newsingest.storage.archive import Archive, RawMeta, RawRef
 from newsingest.storage.queues import QueueSender
 from newsingest.storage.stores import Repositories
 
@@ -90,14 +93,40 @@ def test_replay_filters_by_source_and_fetch_day(runtime):
 
 
 def test_an_orphan_url_is_retried_from_its_newest_page_only():
-    keys = [
-        "raw/harbour/2026-11-20/u1/20261120T090000Z.html.gz",
-        "raw/harbour/2026-11-22/u1/20261122T090000Z.html.gz",
-        "raw/harbour/2026-11-21/u2/20261121T090000Z.html.gz",
-        "raw/other/2026-11-19/u1/20261119T090000Z.html.gz",
+    def page(key: str, url: str, source: str, day: int, offset: int | None = None) -> tuple[RawRef, RawMeta]:
+        fetched = datetime(2026, 11, day, 9, tzinfo=UTC)
+        ref = RawRef(key, offset, None if offset is None else 100)
+        return ref, RawMeta(url, url, 200, None, None, None, fetched, source)
+
+    pages = [
+        page("raw/harbour/2026-11-20/u1/20261120T090000Z.html.gz", "https://h.example/1", "harbour", 20),
+        page("warc/2026-11-22/b.warc.gz", "https://h.example/1?utm_source=x", "harbour", 22, offset=10),
+        page("warc/2026-11-21/a.warc.gz", "https://h.example/2", "harbour", 21, offset=10),
+        page("warc/2026-11-21/a.warc.gz", "https://h.example/2", "harbour", 20, offset=500),
+        page("warc/2026-11-19/c.warc.gz", "https://h.example/1", "other", 19, offset=10),
     ]
-    assert newest_per_url(keys) == {
-        "raw/harbour/2026-11-21/u2/20261121T090000Z.html.gz",
-        "raw/harbour/2026-11-22/u1/20261122T090000Z.html.gz",
-        "raw/other/2026-11-19/u1/20261119T090000Z.html.gz",
+    assert newest_per_url(pages) == {
+        RawRef("warc/2026-11-22/b.warc.gz", 10, 100),
+        RawRef("warc/2026-11-21/a.warc.gz", 10, 100),
+        RawRef("warc/2026-11-19/c.warc.gz", 10, 100),
     }
+
+
+def test_the_raw_archive_is_warc_that_warcio_reads_with_one_range_per_record(runtime):
+    """Every raw file we wrote is a WARC file warcio checks clean; each record's range is its page."""
+    s3, bucket = runtime.clients["s3"], runtime.resources.bucket_name
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="warc/").get("Contents", [])]
+    assert keys and not s3.list_objects_v2(Bucket=bucket, Prefix="raw/").get("KeyCount")
+    files = {key: s3.get_object(Bucket=bucket, Key=key)["Body"].read() for key in keys}
+    pages = 0
+    for body in files.values():
+        kinds = [record.rec_type for record in ArchiveIterator(io.BytesIO(body))]
+        assert kinds[0] == "warcinfo" and kinds[1:] == ["request", "response", "metadata"] * ((len(kinds) - 1) // 3)
+        pages += (len(kinds) - 1) // 3
+    for body in records(runtime).values():
+        record = Article.model_validate_json(body)
+        assert record.raw_s3_key in files and record.raw_offset is not None and record.raw_length is not None
+        piece = files[record.raw_s3_key][record.raw_offset : record.raw_offset + record.raw_length]
+        response = [r for r in ArchiveIterator(io.BytesIO(piece)) if r.rec_type == "response"]
+        assert len(response) == 1 and response[0].rec_headers.get_header("WARC-Target-URI") == record.url
+    assert pages / len(files) > 1, "one WARC file per batch, not per page"

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 import typing
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
+from newsingest.analytics.columns import record_columns
+from newsingest.analytics.compact import Table
 from newsingest.models.records import Article, Entity
 from newsingest.storage.archive import PARTITION_KEY, RECORDS_PREFIX, record_key
+from newsingest.storage.compacted import parquet_key, table_prefix
 
 
 @pytest.fixture(scope="module")
 def table_input(template) -> dict[str, Any]:
-    tables = [r for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Table"]
-    assert len(tables) == 1
-    return tables[0]["Properties"]["TableInput"]
+    return template["Resources"]["ArticlesTable"]["Properties"]["TableInput"]
 
 
 def sub(value: Any) -> str:
@@ -79,6 +80,56 @@ def test_list_and_dict_fields_have_collection_columns(table_input):
             assert columns[name] in ("int", "bigint"), name
 
 
+# ------------------------------------------------------------------ the compacted (Parquet) tables
+
+PARQUET_TABLES = {"ArticlesLatestTable": Table.LATEST, "ArticleVersionsTable": Table.VERSIONS}
+
+
+def glue_tables(template) -> dict[str, dict[str, Any]]:
+    return {lid: r for lid, r in template["Resources"].items() if r["Type"] == "AWS::Glue::Table"}
+
+
+def test_every_glue_table_is_the_json_records_or_a_compacted_table(template):
+    assert set(glue_tables(template)) == {"ArticlesTable", *PARQUET_TABLES}
+
+
+@pytest.mark.parametrize("lid", PARQUET_TABLES)
+def test_parquet_table_reads_where_the_compactor_writes_a_day(template, lid):
+    table = PARQUET_TABLES[lid]
+    table_input = template["Resources"][lid]["Properties"]["TableInput"]
+    assert table_input["Name"] == table.value
+    bucket = "s3://${ArchiveBucket}/"
+    assert sub(table_input["StorageDescriptor"]["Location"]) == bucket + table_prefix(table)
+    location = sub(table_input["Parameters"]["storage.location.template"])
+    day_path = location.replace(bucket, "").replace(f"${{!{PARTITION_KEY}}}", "2026-03-07")
+    key = parquet_key(table, date(2026, 3, 7))
+    assert key.startswith(day_path) and "/" not in key.removeprefix(day_path)
+
+
+@pytest.mark.parametrize("lid", PARQUET_TABLES)
+def test_parquet_table_projects_dt_by_day_as_the_json_table_does(template, lid, table_input):
+    parquet = template["Resources"][lid]["Properties"]["TableInput"]
+    assert parquet["PartitionKeys"] == table_input["PartitionKeys"]
+    projection = {k: v for k, v in parquet["Parameters"].items() if k.startswith("projection.")}
+    assert projection == {k: v for k, v in table_input["Parameters"].items() if k.startswith("projection.")}
+    assert parquet["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
+    assert parquet["Parameters"]["classification"] == "parquet"
+
+
+@pytest.mark.parametrize("lid", PARQUET_TABLES)
+def test_parquet_columns_are_the_types_the_compactor_writes(template, lid):
+    columns = template["Resources"][lid]["Properties"]["TableInput"]["StorageDescriptor"]["Columns"]
+    assert [(c["Name"], c["Type"]) for c in columns] == [(c.name, c.glue) for c in record_columns()]
+
+
+def test_json_records_outlive_the_compaction_look_back(template):
+    """Late records are compacted while their JSON is still there."""
+    parameters = template["Parameters"]
+    lookback = int(template["Globals"]["Function"]["Environment"]["Variables"]["COMPACT_LOOKBACK_DAYS"])
+    assert parameters["RecordsJsonRetentionDays"]["MinValue"] > lookback
+    rules = template["Resources"]["ArchiveBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    (records,) = [r for r in rules if r.get("Prefix") == RECORDS_PREFIX]
+    assert records["ExpirationInDays"] == {"Ref": "RecordsJsonRetentionDays"}
 def test_the_entities_column_has_every_entity_field(table_input):
     columns = {c["Name"]: c["Type"] for c in table_input["StorageDescriptor"]["Columns"]}
     struct = re.fullmatch(r"array<struct<(.*)>>", columns["entities"]).group(1)

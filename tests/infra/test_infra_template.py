@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.dynamodb import Dyn
 
 from newsingest.models.records import Article
 from newsingest.settings import Settings
-from newsingest.storage import archive, keys
+from newsingest.storage import archive, keys, warc
 
 POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 SQS_CONSUMERS = {"DiscoverFunction": "DiscoverQueue", "ProcessFunction": "ArticleQueue"}
@@ -74,15 +74,45 @@ def statements(node: Any) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ schedule and queues
 
 
+def schedule_of(translated: dict[str, Any], function: str) -> dict[str, Any]:
+    (schedule,) = [
+        s["Properties"]
+        for s in of_type(translated, "AWS::Scheduler::Schedule").values()
+        if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [function, "Arn"]}
+    ]
+    return schedule
+
+
 def test_schedule_is_a_scheduler_schedule_at_the_rate_parameter(translated):
-    (schedule,) = of_type(translated, "AWS::Scheduler::Schedule").values()
-    schedule = schedule["Properties"]
+    assert len(of_type(translated, "AWS::Scheduler::Schedule")) == 2  # the tick, the compaction
+    schedule = schedule_of(translated, "ScheduleFunction")
     assert schedule["ScheduleExpression"] == {"Ref": "ScheduleRate"}
     assert translated["Parameters"]["ScheduleRate"]["Default"] == "rate(15 minutes)"
     assert schedule["Target"]["Arn"] == {"Fn::GetAtt": ["ScheduleFunction", "Arn"]}
     assert schedule["Target"]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["ScheduleDLQ", "Arn"]}
     assert schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"] >= 1
     assert "AWS::StackName" in json.dumps(schedule["Name"]), "schedule names are per account: prefix the stack"
+
+
+def test_compaction_runs_on_its_own_schedule_with_retries_and_a_dlq(translated):
+    schedule = schedule_of(translated, "CompactFunction")
+    assert schedule["ScheduleExpression"] == {"Ref": "CompactSchedule"}
+    assert translated["Parameters"]["CompactSchedule"]["Default"].startswith("cron(")
+    assert schedule["Target"]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["ScheduleDLQ", "Arn"]}
+    assert schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+    assert "<aws.scheduler.scheduled-time>" in schedule["Target"]["Input"]
+
+
+def test_the_compaction_function_may_read_records_and_write_only_the_tables(translated):
+    (policy,) = [
+        p
+        for p in of_type(translated, "AWS::IAM::Role")["CompactFunctionRole"]["Properties"]["Policies"]
+        if any(s.get("Sid") == "WriteTables" for s in p["PolicyDocument"]["Statement"])
+    ]
+    by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert by_sid["WriteTables"]["Resource"] == {"Fn::Sub": "${ArchiveBucket.Arn}/parquet/v1/*"}
+    assert by_sid["ReadRecordsAndTables"]["Action"] == ["s3:GetObject"]
+    assert set(by_sid) == {"ListRecordsAndTables", "ReadRecordsAndTables", "WriteTables"}
 
 
 @pytest.mark.parametrize("function", sorted(SQS_CONSUMERS))
@@ -133,9 +163,10 @@ def test_bucket_is_encrypted_versioned_private_and_tls_only(translated):
 
 def test_bucket_lifecycle_ages_the_raw_archive(translated):
     rules = props(translated, "ArchiveBucket")["LifecycleConfiguration"]["Rules"]
-    (raw,) = [r for r in rules if r.get("Prefix") == archive.RAW_PREFIX]
-    assert raw["Transitions"] == [{"StorageClass": "STANDARD_IA", "TransitionInDays": 30}]
-    assert raw["ExpirationInDays"] == {"Ref": "RawRetentionDays"}
+    for prefix in (archive.RAW_PREFIX, warc.WARC_PREFIX):
+        (raw,) = [r for r in rules if r.get("Prefix") == prefix]
+        assert raw["Transitions"] == [{"StorageClass": "STANDARD_IA", "TransitionInDays": 30}]
+        assert raw["ExpirationInDays"] == {"Ref": "RawRetentionDays"}
     assert translated["Parameters"]["RawRetentionDays"]["MinValue"] > 30
     assert any("NoncurrentVersionExpiration" in r for r in rules)
     assert any("AbortIncompleteMultipartUpload" in r for r in rules)
@@ -203,7 +234,7 @@ def test_glue_columns_are_the_article_fields(translated):
 def test_every_function_gets_every_setting_and_nothing_unknown(translated):
     settings = {name.upper() for name in Settings.model_fields}
     functions = of_type(translated, "AWS::Lambda::Function")
-    assert set(functions) == {"ScheduleFunction", "DiscoverFunction", "ProcessFunction"}
+    assert set(functions) == {"ScheduleFunction", "DiscoverFunction", "ProcessFunction", "CompactFunction"}
     for lid, function in functions.items():
         variables = set(function["Properties"]["Environment"]["Variables"])
         assert settings - variables == set(), f"{lid} misses settings"
@@ -216,6 +247,7 @@ def test_handlers_and_runtime(translated):
         "ScheduleFunction": "newsingest.handlers.schedule.handler",
         "DiscoverFunction": "newsingest.handlers.discover.handler",
         "ProcessFunction": "newsingest.handlers.process.handler",
+        "CompactFunction": "newsingest.handlers.compact.handler",
     }
     for function in of_type(translated, "AWS::Lambda::Function").values():
         assert function["Properties"]["Runtime"] == "python3.12"
@@ -232,6 +264,7 @@ def test_only_the_process_function_carries_spacy(translated):
     assert layer_names("ProcessFunction") == {"CoreLayer", "NlpLayer"}
     assert layer_names("DiscoverFunction") == {"CoreLayer"}
     assert layer_names("ScheduleFunction") == {"CoreLayer"}
+    assert layer_names("CompactFunction") == {"CoreLayer", "AnalyticsLayer"}
 
 
 def test_no_iam_statement_grants_every_action(translated):

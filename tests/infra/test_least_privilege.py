@@ -1,7 +1,7 @@
 """Least privilege per function, read from the translated template (what CloudFormation would create).
 
-The process function parses hostile HTML, so it gets the narrowest S3 rights: put under raw/
-and articles/, read raw/ and the sources file; no delete, ACL or bucket configuration. No
+The process function parses hostile HTML, so it gets the narrowest S3 rights: put under warc/
+and articles/, read warc/, raw/ (archived before WARC) and the sources file; no delete, ACL or bucket configuration. No
 function may write config/ (only the operator uploads sources.yaml). tests/aws/
 test_least_privilege_calls.py holds the other direction: every call the handlers make is granted.
 """
@@ -53,17 +53,18 @@ def grants(translated, template):
     return {f: function_statements(translated, f, refs, attrs) for f in FUNCTIONS}, refs["SourcesKey"]
 
 
-def test_the_process_function_writes_only_under_raw_and_articles(grants):
+def test_the_process_function_writes_only_under_warc_and_articles(grants):
     statements = grants[0]["ProcessFunction"]
-    assert allowed(statements, "s3:PutObject", f"{BUCKET}/raw/harbour-times/2026/11/24/a.html.gz")
+    assert allowed(statements, "s3:PutObject", f"{BUCKET}/warc/2026-11-24/20261124T090000Z-abc.warc.gz")
     assert allowed(statements, "s3:PutObject", f"{BUCKET}/articles/v1/dt=2026-11-24/a.json")
-    for key in ("config/sources.yaml", "rawx/a", "other/a", "articles", "index.html"):
+    for key in ("config/sources.yaml", "raw/a.html.gz", "warcx/a", "parquet/v1/a", "other/a", "articles", "index.html"):
         assert not allowed(statements, "s3:PutObject", f"{BUCKET}/{key}"), key
 
 
-def test_the_process_function_reads_only_raw_html_and_the_sources_file(grants):
+def test_the_process_function_reads_only_raw_pages_and_the_sources_file(grants):
     statements, sources_key = grants[0]["ProcessFunction"], grants[1]
-    assert allowed(statements, "s3:GetObject", f"{BUCKET}/raw/a.html.gz")
+    assert allowed(statements, "s3:GetObject", f"{BUCKET}/warc/2026-11-24/a.warc.gz")
+    assert allowed(statements, "s3:GetObject", f"{BUCKET}/raw/a.html.gz")  # archived before WARC
     assert allowed(statements, "s3:GetObject", f"{BUCKET}/{sources_key}")
     for key in ("articles/v1/dt=2026-11-24/a.json", "config/other.yaml", "exports/x"):
         assert not allowed(statements, "s3:GetObject", f"{BUCKET}/{key}"), key

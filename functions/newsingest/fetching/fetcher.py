@@ -91,6 +91,7 @@ class FetchResult:
     fetched_at: datetime
     redirects: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    request_headers: dict[str, str] = field(default_factory=dict)  # as sent for final_url (the WARC request)
 
     @property
     def content_type(self) -> str:
@@ -265,6 +266,7 @@ class Fetcher:
             fetched_at=datetime.now(UTC),
             redirects=redirects,
             elapsed=time.monotonic() - started,
+            request_headers=dict(self._request_headers(current, headers).items()),
         )
 
     def get_many(
@@ -310,16 +312,21 @@ class Fetcher:
         redirects.append(target)
         return target
 
+    def _request_headers(self, url: str, headers: Mapping[str, str] | None) -> urllib3.HTTPHeaderDict:
+        parsed = parse_url(url)
+        request_headers = urllib3.HTTPHeaderDict(
+            {"User-Agent": self.policy.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
+        )
+        request_headers.update(headers or {})
+        request_headers["Host"] = parsed.netloc or (parsed.host or "").strip("[]")  # last: no caller redirects us
+        return request_headers
+
     def _open(self, url: str, headers: Mapping[str, str] | None, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
         """Check `url`, then send the request to its first checked address that accepts a connection."""
         addresses, parsed = self._check(url)
         scheme = parsed.scheme or "http"
         host = (parsed.host or "").strip("[]")
-        request_headers = urllib3.HTTPHeaderDict(
-            {"User-Agent": self.policy.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
-        )
-        request_headers.update(headers or {})
-        request_headers["Host"] = parsed.netloc or host  # set last: callers may not redirect us elsewhere
+        request_headers = self._request_headers(url, headers)
         last_error: HTTPError | None = None
         for address in addresses:
             left = deadline.left()

@@ -12,6 +12,7 @@ from newsingest.settings import Settings, get_settings
 from newsingest.sources import load_sources
 from newsingest.storage.archive import Archive
 from newsingest.storage.clients import aws_client, read_text
+from newsingest.storage.compacted import CompactedTables
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.queues import QueueSender
 from newsingest.storage.stores import Repositories, Stores
@@ -33,6 +34,11 @@ def stores() -> Stores:
         archive=Archive(aws_client("s3"), settings().bucket_name),
         events=EventPublisher(aws_client("events"), settings().event_bus_name),
     )
+
+
+@cache
+def compacted_tables() -> CompactedTables:
+    return CompactedTables(aws_client("s3"), settings().bucket_name)
 
 
 @cache
@@ -71,5 +77,5 @@ def reset() -> None:
 
     get_settings.cache_clear()
     client_cache.cache_clear()
-    for built in (repos, stores, discover_queue, article_queue, fetcher, politeness, tagger):
+    for built in (repos, stores, compacted_tables, discover_queue, article_queue, fetcher, politeness, tagger):
         built.cache_clear()

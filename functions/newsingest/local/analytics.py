@@ -1,5 +1,9 @@
 """SQL over the stored records with DuckDB: `newsingest query --sql`, on AWS or the local runtime.
 
+Views: `article_versions` (alias `articles`, as the JSON Glue table) and `articles_latest`. Days
+compacted into Parquet are read from Parquet, the others (today, and any day not compacted yet)
+from the JSON records, both typed from the record model.
+
 The httpfs extension is loaded from the pinned duckdb-extension-httpfs wheel, so it works
 offline (duckdb 1.5.5; DuckDB 2.x cannot load httpfs without downloading it).
 """
@@ -8,11 +12,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newsingest.analytics.columns import record_columns
+from newsingest.analytics.compact import Table, json_columns
 from newsingest.storage.archive import PARTITION_KEY, RECORDS_PREFIX
 from newsingest.storage.clients import resolved_credentials
+from newsingest.storage.compacted import table_prefix
 
 
 @dataclass(frozen=True)
@@ -56,24 +65,89 @@ def _sql_quoted(value: str) -> str:
     return value.replace("'", "''")
 
 
-def records_glob(bucket: str) -> str:
-    return f"s3://{bucket}/{RECORDS_PREFIX}{PARTITION_KEY}=*/*.json"
+class Tables(StrEnum):
+    """Which files the views read: the Parquet tables for compacted days (and JSON for the rest), or JSON only."""
+
+    AUTO = "auto"
+    JSON = "json"
 
 
-def records_sql(query: str, bucket: str, access: S3Access) -> tuple[list[str], list[tuple]]:
-    """One SQL query over a view `articles` of every record version in S3, `dt` as a column (DuckDB)."""
+@dataclass(frozen=True)
+class Layout:
+    """What is in the bucket: the days compacted into Parquet, and the days with JSON records."""
+
+    compacted_days: frozenset[date] = frozenset()
+    json_days: frozenset[date] = frozenset()
+
+
+def records_glob(bucket: str, day: str = "*") -> str:
+    return f"s3://{bucket}/{RECORDS_PREFIX}{PARTITION_KEY}={day}/*.json"
+
+
+def parquet_glob(bucket: str, table: Table) -> str:
+    return f"s3://{bucket}/{table_prefix(table)}{PARTITION_KEY}=*/*.parquet"
+
+
+def view_sql(bucket: str, layout: Layout, tables: Tables = Tables.AUTO) -> dict[str, str]:
+    """The SELECT behind each view: `article_versions` (also `articles`: every version) and `articles_latest`.
+
+    Compacted days come from Parquet and the other days from JSON, typed alike from the record
+    model; with `Tables.JSON`, or before any compaction, everything comes from JSON.
+    """
+    use_parquet = tables is Tables.AUTO and bool(layout.compacted_days)
+    json_days = sorted(layout.json_days - layout.compacted_days) if use_parquet else None
+    names = ", ".join(f'"{c.name}"' for c in record_columns())
+    partition = "hive_partitioning = true, hive_types = {'dt': 'VARCHAR'}"
+    json = None
+    if json_days is None or json_days:
+        files = (
+            [records_glob(bucket)] if json_days is None else [records_glob(bucket, d.isoformat()) for d in json_days]
+        )
+        listed = "[" + ", ".join(f"'{_sql_quoted(f)}'" for f in files) + "]"
+        json = (
+            f"SELECT {names}, dt FROM read_json({listed}, format = 'newline_delimited', "
+            f"columns = {json_columns(record_columns())}, {partition})"
+        )
+    # Per day, as the compacted table: a filter on dt then still prunes the JSON files read.
+    latest_of = "QUALIFY row_number() OVER (PARTITION BY dt, article_id ORDER BY version DESC) = 1"
+    views = {}
+    for table in Table:
+        parts = []
+        if use_parquet:
+            glob = _sql_quoted(parquet_glob(bucket, table))
+            parts.append(f"SELECT {names}, dt FROM read_parquet('{glob}', {partition})")
+        if json is not None:
+            parts.append(json if table is Table.VERSIONS else f"SELECT * FROM ({json}) {latest_of}")
+        views[table.value] = " UNION ALL ".join(parts)
+    views["articles"] = views[Table.VERSIONS.value]
+    return views
+
+
+def connect_s3(access: S3Access):
+    """A DuckDB connection with httpfs (from its wheel: nothing downloaded) and the S3 secret."""
     import duckdb
-    import duckdb_extension_httpfs  # httpfs from its wheel: nothing downloaded, works offline
+    import duckdb_extension_httpfs
 
     extension = Path(duckdb_extension_httpfs.__file__).parent / "extensions" / f"v{duckdb.__version__}"
     connection = duckdb.connect()
+    connection.load_extension(str(extension / "httpfs.duckdb_extension"))
+    connection.execute(access.secret_sql())
+    return connection
+
+
+def create_views(connection, bucket: str, layout: Layout, tables: Tables = Tables.AUTO) -> None:
+    for name, select in view_sql(bucket, layout, tables).items():
+        connection.execute(f"CREATE OR REPLACE VIEW {name} AS {select}")
+
+
+def records_sql(
+    query: str, bucket: str, access: S3Access, layout: Layout | None = None, tables: Tables = Tables.AUTO
+) -> tuple[list[str], list[tuple]]:
+    """One SQL query over the views `articles`/`article_versions` (every version) and `articles_latest`, `dt` a
+    column; Parquet for compacted days when there are any (DuckDB)."""
+    connection = connect_s3(access)
     try:
-        connection.load_extension(str(extension / "httpfs.duckdb_extension"))
-        connection.execute(access.secret_sql())
-        connection.execute(
-            "CREATE VIEW articles AS SELECT * FROM read_json_auto("
-            f"'{_sql_quoted(records_glob(bucket))}', format = 'newline_delimited', hive_partitioning = true)"
-        )
+        create_views(connection, bucket, layout or Layout(), tables)
         result = connection.execute(query)
         return [d[0] for d in result.description], result.fetchall()
     finally:

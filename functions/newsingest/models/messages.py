@@ -40,8 +40,11 @@ class ArticleTask(BaseModel):
     hints: EntryHints = EntryHints()
     revision: str | None = None  # lastmod/updated of a known URL being refreshed
     raw_s3_key: str | None = None  # replay: process this archived page, fetch nothing
+    raw_offset: int | None = None  # its byte range in a WARC file (None: a whole old-format object)
+    raw_length: int | None = None
 
     @property
     def idempotency_key(self) -> str:
         """A redelivered message maps to the same key; a refresh or replay does not."""
-        return "|".join((self.url, self.revision or "", self.raw_s3_key or ""))
+        parts = (self.url, self.revision or "", self.raw_s3_key or "")
+        return "|".join(parts if self.raw_offset is None else (*parts, str(self.raw_offset)))

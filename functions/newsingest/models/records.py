@@ -139,7 +139,9 @@ class Article(BaseModel):
     provenance: dict[str, str] = Field(
         default_factory=dict, description="field -> signal it came from (jsonld, opengraph, meta, trafilatura, ...)"
     )
-    raw_s3_key: str | None = None
+    raw_s3_key: str | None = Field(None, description="The raw archive object the record was made from (a WARC file)")
+    raw_offset: int | None = Field(None, ge=0, description="Byte offset of the page's records in the WARC file")
+    raw_length: int | None = Field(None, ge=1, description="Byte length of the page's records in the WARC file")
     pipeline_version: str
     extractor_versions: dict[str, str] = Field(default_factory=dict)
 

@@ -1,8 +1,9 @@
 """The process stage around the pure core: prepare a whole batch, then commit it in one go.
 
   prepare_batch: fetch every page of the SQS batch concurrently (politely), archive the raw
-                 HTML, run the core over all pages at once (one NER pass for the batch);
-                 one record's failure (an S3 error on its raw page, a fetch) is that record's only;
+                 pages (one WARC file for the batch: one PUT), run the core over all pages at
+                 once (one NER pass for the batch); one record's failure (a fetch) is that record's
+                 only, and a refused WARC file fails (for a retry) only the pages it held;
   ingest_batch:  prepare, then pipeline.commit.commit_batch (the crash-consistent batched commit).
 Both stop starting work the Lambda's remaining time cannot finish: those records come back.
 The corpus memory of entity names (storage.entity_knowledge) is read once per batch in prepare
@@ -12,11 +13,12 @@ The corpus memory of entity names (storage.entity_knowledge) is read once per ba
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from newsingest.discovery.robots import Robots
-from newsingest.discovery.urls import canonicalize, same_site
+from newsingest.discovery.urls import same_site
 from newsingest.entities.tagger import Tagger
 from newsingest.extraction.cleaning import repeated_lines
 from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
@@ -27,9 +29,9 @@ from newsingest.models.source import Source
 from newsingest.pipeline.commit import COMMIT_RESERVE_SECONDS, Prepared, Result, RetryLater, commit_batch
 from newsingest.pipeline.discover import HostBusy, Politeness, fetch_robots
 from newsingest.pipeline.process import PageInput, Skip, process_pages
-from newsingest.storage.archive import Archive, RawMeta, raw_key
-from newsingest.storage.keys import url_key
+from newsingest.storage.archive import Archive, RawMeta, RawRef
 from newsingest.storage.stores import Repositories, Stores
+from newsingest.storage.warc import RawPage
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 BOILERPLATE_HISTORY = 30  # stored articles per source that boilerplate lines are learned from
@@ -90,19 +92,30 @@ def prepare_batch(
         if results[i] is None:
             to_fetch.append(i)
 
-    source_of = {tasks[i].url: sources[tasks[i].source_id] for i in to_fetch}
+    due = _book_slots(tasks, to_fetch, sources, politeness, robots_by_host, results)
+    to_fetch = [i for i in to_fetch if tasks[i].url in due]
 
     def wait_turn(url: str) -> None:  # runs in the fetch worker, so hosts wait in parallel
         budget = None if remaining is None else remaining() - FETCH_RESERVE_SECONDS - COMMIT_RESERVE_SECONDS
         if budget is not None and budget <= 0:
             raise RetryLater("not enough Lambda time left to fetch")
-        politeness.wait_turn(url, source_of[url], robots_by_host[urlsplit(url).netloc], max_wait=budget)
+        politeness.wait_until(url, due[url], max_wait=budget)
 
     fetched = fetcher.get_many([(tasks[i].url, None) for i in to_fetch], before=wait_turn)
+    to_archive: dict[int, RawPage] = {}
     for i, outcome in zip(to_fetch, fetched, strict=True):
         try:
-            results[i] = _fetch_outcome(tasks[i], outcome, sources[tasks[i].source_id], stores.archive, politeness)
-        except Exception as err:  # e.g. S3 refused this page's raw archive
+            results[i] = _fetch_outcome(tasks[i], outcome, sources[tasks[i].source_id], politeness)
+        except Exception as err:  # an AWS failure booking the slot, no time left: this record only
+            results[i] = err
+        if isinstance(results[i], PageInput):
+            to_archive[i] = _raw_page(tasks[i], outcome)
+    try:
+        refs = stores.archive.put_pages(list(to_archive.values()))
+        for i, ref in zip(to_archive, refs, strict=True):
+            results[i] = replace(results[i], raw_s3_key=ref.key, raw_offset=ref.offset, raw_length=ref.length)
+    except Exception as err:  # S3 refused the batch's WARC file: its pages come back, the rest go on
+        for i in to_archive:
             results[i] = err
 
     by_source: dict[str, set[str]] = {}
@@ -114,6 +127,30 @@ def prepare_batch(
     pages = [r for r in results if isinstance(r, PageInput)]
     processed = iter(process_pages(pages, tagger=tagger, boilerplate=by_source, memory=stores.knowledge))
     return [next(processed) if isinstance(r, PageInput) else r for r in results]
+
+
+def _book_slots(
+    tasks: Sequence[ArticleTask],
+    to_fetch: list[int],
+    sources: Mapping[str, Source],
+    politeness: Politeness,
+    robots_by_host: Mapping[str, Robots],
+    results: list,
+) -> dict[str, float]:
+    """Every fetch's politeness slot, booked per host in one go: URL -> due time. A host whose
+    booking fails fails its own records."""
+    by_host: dict[str, list[int]] = {}
+    for i in to_fetch:
+        by_host.setdefault(urlsplit(tasks[i].url).netloc, []).append(i)
+    due: dict[str, float] = {}
+    for host, indexes in by_host.items():
+        delay = max(politeness.delay(sources[tasks[i].source_id], robots_by_host[host]) for i in indexes)
+        try:
+            due.update(politeness.book(host, list(dict.fromkeys(tasks[i].url for i in indexes)), delay))
+        except Exception as err:
+            for i in indexes:
+                results[i] = err
+    return due
 
 
 def _before_fetch(
@@ -176,20 +213,22 @@ def learned_boilerplate(source_id: str, repos: Repositories) -> set[str]:
 
 
 def _archived_page(task: ArticleTask, archive: Archive) -> PageInput:
-    html, meta = archive.get_raw(task.raw_s3_key)
+    html, meta = archive.get_page(RawRef(task.raw_s3_key, task.raw_offset, task.raw_length))
     return PageInput(
         html=html,
         url=meta.final_url,
         source_id=task.source_id,
         fetched_at=meta.fetched_at,
         raw_s3_key=task.raw_s3_key,
+        raw_offset=task.raw_offset,
+        raw_length=task.raw_length,
         hints=task.hints,
         requested_url=meta.url,
     )
 
 
 def _fetch_outcome(
-    task: ArticleTask, outcome: FetchResult | Exception, source: Source, archive: Archive, politeness: Politeness
+    task: ArticleTask, outcome: FetchResult | Exception, source: Source, politeness: Politeness
 ) -> PageInput | Skip | RetryLater:
     if isinstance(outcome, HostBusy):
         return RetryLater(str(outcome), outcome.wait)
@@ -199,13 +238,14 @@ def _fetch_outcome(
         )
         return RetryLater(f"HTTP {outcome.status}", wait)
     if isinstance(outcome, FetchResult | FetchError):
-        return _fetched_page(task, outcome, source, archive)
+        return _fetched_page(task, outcome, source)
     raise outcome  # anything else (an AWS failure booking the slot, no time left) fails this record
 
 
 def _fetched_page(
-    task: ArticleTask, fetched: FetchResult | FetchError, source: Source, archive: Archive
+    task: ArticleTask, fetched: FetchResult | FetchError, source: Source
 ) -> PageInput | Skip | RetryLater:
+    """A page worth processing (archived by the caller, with the rest of the batch), or why not."""
     if isinstance(fetched, FetchError):
         if fetched.retryable or fetched.reason is None:
             return RetryLater(f"fetch failed: {fetched.detail}", fetched.retry_after)
@@ -218,27 +258,25 @@ def _fetched_page(
         return Skip(SkipReason.NOT_HTML, f"content type {fetched.content_type}")
     if not same_site(fetched.final_url, str(source.homepage)):
         return Skip(SkipReason.OFF_SOURCE, f"redirected to {fetched.final_url}")
-    key = raw_key(task.source_id, url_key(canonicalize(task.url) or task.url), fetched.fetched_at)
-    archive.put_raw(
-        key,
-        fetched.body,
-        RawMeta(
-            url=task.url,
-            final_url=fetched.final_url,
-            status=fetched.status,
-            content_type=fetched.headers.get("content-type"),
-            etag=fetched.headers.get("etag"),
-            last_modified=fetched.headers.get("last-modified"),
-            fetched_at=fetched.fetched_at,
-            source_id=task.source_id,
-        ),
-    )
     return PageInput(
         html=fetched.body,
         url=fetched.final_url,
         source_id=task.source_id,
         fetched_at=fetched.fetched_at,
-        raw_s3_key=key,
         hints=task.hints,
         requested_url=task.url,
     )
+
+
+def _raw_page(task: ArticleTask, fetched: FetchResult) -> RawPage:
+    meta = RawMeta(
+        url=task.url,
+        final_url=fetched.final_url,
+        status=fetched.status,
+        content_type=fetched.headers.get("content-type"),
+        etag=fetched.headers.get("etag"),
+        last_modified=fetched.headers.get("last-modified"),
+        fetched_at=fetched.fetched_at,
+        source_id=task.source_id,
+    )
+    return RawPage(fetched.body, meta, fetched.headers, fetched.request_headers)

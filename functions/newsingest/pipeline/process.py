@@ -62,6 +62,8 @@ class PageInput:
     source_id: str
     fetched_at: datetime
     raw_s3_key: str | None = None
+    raw_offset: int | None = None
+    raw_length: int | None = None
     hints: EntryHints | None = None
     requested_url: str | None = None
 
@@ -261,6 +263,8 @@ def _article(extracted: _Extracted, tags: TagResult, tagger: Tagger | None) -> A
         flags=extracted.flags + ([tags.flag] if tags.flag else []),
         provenance=fields.provenance,
         raw_s3_key=item.raw_s3_key,
+        raw_offset=item.raw_offset,
+        raw_length=item.raw_length,
         pipeline_version=PIPELINE_VERSION,
         extractor_versions=versions,
     )

@@ -1,73 +1,32 @@
-"""S3 adapter: the raw HTML archive (replayable) and the published records.
+"""S3 adapter: the raw page archive (replayable) and the published records.
 
-Layout (the Glue table and the tests read the same constants):
-  raw/{source_id}/{fetch day}/{url key}/{fetched %Y%m%dT%H%M%SZ}.html.gz   gzip, fetch metadata as object metadata
-  articles/v1/dt={day}/{article_id}-v{version}.json                       one JSON object, one line
+Layout (the Glue tables and the tests read the same constants):
+  warc/{fetch day}/{stamp}-{batch id}.warc.gz          the raw archive: one WARC file per process batch
+                                                         (storage/warc.py); a page is a byte range in it
+  raw/{source_id}/{fetch day}/{url key}/{fetched}.html.gz  the raw archive written before WARC: one gzip
+                                                         object per page, fetch metadata as object metadata;
+                                                         still read by replay, no longer written
+  articles/v1/dt={day}/{article_id}-v{version}.json    one JSON object, one line
 """
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote, unquote
+from itertools import batched
 
 from newsingest.models.records import Article
+from newsingest.storage.raw import RawMeta
+from newsingest.storage.warc import WARC_PREFIX, RawPage, read_pages, warc_day, warc_key, write_warc
 
 RAW_PREFIX = "raw/"
 RECORDS_PREFIX = "articles/v1/"
 PARTITION_KEY = "dt"
 _TIME_FORMAT = "%Y%m%dT%H%M%SZ"
-
-
-@dataclass(frozen=True)
-class RawMeta:
-    """What we knew when we fetched the page: enough to replay it without the web."""
-
-    url: str  # the URL asked for
-    final_url: str  # after redirects
-    status: int
-    content_type: str | None
-    etag: str | None
-    last_modified: str | None
-    fetched_at: datetime
-    source_id: str
-
-    def to_s3(self) -> dict[str, str]:
-        values = {
-            "url": self.url,
-            "final-url": self.final_url,
-            "status": str(self.status),
-            "content-type": self.content_type,
-            "etag": self.etag,
-            "last-modified": self.last_modified,
-            "fetched-at": self.fetched_at.isoformat(),
-            "source-id": self.source_id,
-        }
-        # S3 metadata is ASCII only: percent-encode anything else.
-        return {k: _ascii(v) for k, v in values.items() if v is not None}
-
-    @classmethod
-    def from_s3(cls, stored: dict[str, str]) -> RawMeta:
-        meta = {k: unquote(v) for k, v in stored.items()}
-        return cls(
-            url=meta["url"],
-            final_url=meta.get("final-url", meta["url"]),
-            status=int(meta.get("status", "200")),
-            content_type=meta.get("content-type"),
-            etag=meta.get("etag"),
-            last_modified=meta.get("last-modified"),
-            fetched_at=datetime.fromisoformat(meta["fetched-at"]),
-            source_id=meta["source-id"],
-        )
-
-
-_PRINTABLE_ASCII = "".join(chr(c) for c in range(32, 127))
-
-
-def _ascii(value: str) -> str:
-    return quote(value, safe=_PRINTABLE_ASCII)
 
 
 def raw_key(source_id: str, url_key: str, fetched_at: datetime) -> str:
@@ -84,12 +43,70 @@ def raw_day(key: str) -> date:
     return date.fromisoformat(key.split("/")[2])
 
 
+@dataclass(frozen=True)
+class RawRef:
+    """Where an archived page is: a WARC file and the page's byte range (or, written before WARC, a whole object)."""
+
+    key: str
+    offset: int | None = None
+    length: int | None = None
+
+    @property
+    def byte_range(self) -> str | None:
+        return (
+            None
+            if self.offset is None or self.length is None
+            else f"bytes={self.offset}-{self.offset + self.length - 1}"
+        )
+
+
+HEAD_CONCURRENCY = 16
+
+
 class Archive:
     def __init__(self, client, bucket: str):
         self.client = client
         self.bucket = bucket
 
+    def put_pages(self, pages: Sequence[RawPage]) -> list[RawRef]:
+        """One WARC file for a batch of pages: one PUT, however many pages. Refs align with `pages`."""
+        if not pages:
+            return []
+        key = warc_key(min(p.meta.fetched_at for p in pages), uuid.uuid4().hex[:12])
+        body, ranges = write_warc(pages, key.rsplit("/", 1)[1])
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/warc")
+        return [RawRef(key, r.offset, r.length) for r in ranges]
+
+    def get_page(self, ref: RawRef) -> tuple[bytes, RawMeta]:
+        """One GET: the page's byte range of its WARC file, or the whole object of the old format."""
+        if ref.byte_range is None:
+            return self.get_raw(ref.key)
+        data = self.client.get_object(Bucket=self.bucket, Key=ref.key, Range=ref.byte_range)["Body"].read()
+        for _range, body, meta in read_pages(data):
+            return body, meta
+        raise ValueError(f"no page at {ref}")
+
+    def list_pages(
+        self, source_id: str | None = None, since: date | None = None, until: date | None = None
+    ) -> Iterator[tuple[RawRef, RawMeta]]:
+        """Every archived page fetched in [since, until] (days), both formats, with its fetch metadata.
+
+        WARC files are read whole (one GET per batch file); old-format pages answer a HEAD each.
+        """
+        for key in self._keys(WARC_PREFIX):
+            day = date.fromisoformat(warc_day(key))
+            if (since is None or day >= since) and (until is None or day <= until):
+                data = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+                for page_range, _body, meta in read_pages(data):
+                    if source_id is None or meta.source_id == source_id:
+                        yield RawRef(key, page_range.offset, page_range.length), meta
+        with ThreadPoolExecutor(max_workers=HEAD_CONCURRENCY) as pool:
+            for chunk in batched(self.list_raw(source_id, since, until), 100):
+                for key, meta in zip(chunk, pool.map(self.head_raw, chunk), strict=True):
+                    yield RawRef(key), meta
+
     def put_raw(self, key: str, body: bytes, meta: RawMeta) -> None:
+        """The format before WARC (one gzip object per page): kept so tests can build such an archive."""
         self.client.put_object(
             Bucket=self.bucket,
             Key=key,

@@ -1,0 +1,1 @@
+"""Columnar tables of the records (Parquet, DuckDB): their columns, derived from the record model, and compaction."""
