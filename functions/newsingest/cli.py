@@ -223,7 +223,9 @@ def _entities_table(records) -> Table:
 def _where_table(runtime, records, depths: dict[str, int], export: Path | None) -> Table:
     table = Table(title="Where the records are", show_header=False)
     table.add_row("records (S3)", f"s3://{runtime.resources.bucket_name}/articles/v1/  ({len(records)} articles)")
-    table.add_row("raw archive (S3)", f"s3://{runtime.resources.bucket_name}/raw/")
+    from newsingest.storage.warc import WARC_PREFIX
+
+    table.add_row("raw archive (S3, WARC)", f"s3://{runtime.resources.bucket_name}/{WARC_PREFIX}")
     table.add_row("index (DynamoDB)", runtime.resources.table_name)
     table.add_row("queues (messages left)", ", ".join(f"{k}={v}" for k, v in sorted(depths.items())))
     if export:
