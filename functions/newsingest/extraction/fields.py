@@ -41,7 +41,8 @@ _AGENCIES = frozenset(
 )  # fmt: skip
 _CREDIT_WORDS = re.compile(
     r"\b(staff|newsroom|desk|editors|editorial|team|wires?|agency|agencies|news service|contributors"
-    r"|correspondents|reporters|media|press|news)\b",
+    r"|correspondents|reporters|media|press|news"
+    r"|redaktion(en)?|rédaction|redacción|redazione|redação|redactie|redaksjon(en)?|redakcja|redakce|toimitus)\b",
     re.IGNORECASE,
 )
 _ROLE = re.compile(r"\b(correspondent|editor|reporter|writer|columnist|contributor|producer|analyst)\b", re.I)
@@ -105,8 +106,7 @@ def reconcile(
         source, value = _first(signals, lambda s, n=name: clean_text(getattr(s, n)))
         _set(out, name, value, source)
     names = _site_names(signals, url, out.section)
-    titles = [clean_text(s.title) for s in signals if s.title]
-    source, title = _first(signals, lambda s: strip_site_affixes(clean_text(s.title), names, titles))
+    source, title = _title(signals, names)
     _set(out, "title", title, source)
     if out.description:
         out.description = _SHARE_PROMPT.sub("", out.description) or None
@@ -124,6 +124,22 @@ def reconcile(
     if out.language:
         out.provenance["language"] = "text" if how == "text" else declared_source
     return out
+
+
+def _title(signals: Sequence[Signals], names: Sequence[str]) -> tuple[str, str | None]:
+    """The title readers see. Publishers write several (an SEO headline in JSON-LD, a share title
+    in og:title, the headline on the page); when JSON-LD and og:title agree that is the title,
+    otherwise the most trusted one the page shows as a heading, otherwise the most trusted one."""
+    titles = [clean_text(s.title) for s in signals if s.title]
+    stripped = ((s.source, strip_site_affixes(clean_text(s.title), names, titles)) for s in signals if s.title)
+    candidates = [(source, title) for source, title in stripped if title]
+    if not candidates:
+        return "", None
+    by_source = {source: _key(title) for source, title in reversed(candidates)}
+    if by_source.get("jsonld") and by_source.get("jsonld") == by_source.get("opengraph"):
+        return candidates[0]
+    shown = {_key(h) for s in signals for h in s.headings} - {""}
+    return next(((s, t) for s, t in candidates if s != "headline" and _key(t) in shown), candidates[0])
 
 
 _AFFIX_SEPARATOR = re.compile(r"(\s+[|·•–—-]\s+|\s*[|｜ㅣ：]\s*|\s+::\s+)")
@@ -185,7 +201,10 @@ def split_byline(byline: str, site: str | None = None) -> tuple[list[str], list[
         credits.append(affiliation)
     for part in _SEPARATORS.split(byline):
         name = _without_dateline(_INITIALS.sub("", _BY.sub("", part)).strip(" .:-–|()"))
-        if not name or "@" in name or "://" in name or any(c.isdigit() for c in name):
+        if not name or "@" in name or "://" in name:
+            continue
+        if any(c.isdigit() for c in name):  # a date or a count, unless a newsroom's name ("BR24 Redaktion")
+            credits += [name] if _CREDIT_WORDS.search(name) else []
             continue
         person, agency = (None, name) if name.casefold() in _AGENCIES else _agency_suffix(name)
         if agency:
