@@ -129,9 +129,10 @@ def meta_signals(tree: HtmlElement) -> Signals:
     )
 
 
+# A class naming the byline, or a class token ending in "author" ("author", "article__author").
 _BYLINE = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' by ')"
-    " or contains(@class, 'byline') or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
+    " or contains(@class, 'byline') or contains(concat(normalize-space(@class), ' '), 'author ')"
     " or @rel='author' or @itemprop='author']"
     # links to the writer's page: /author/, /autoren/, /auteur/, /autore/, /journalist/, /yazar/, /forfatter/
     " | //a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/autor/')"

@@ -306,3 +306,32 @@ def test_no_title_shown_on_the_page_keeps_the_most_trusted():
 )
 def test_a_newsroom_name_with_digits_is_a_credit_and_a_date_is_nothing(byline, credits):
     assert split_byline(byline) == ([], credits)
+
+
+@pytest.mark.parametrize(
+    ("byline", "people", "credits"),
+    [
+        ("Quelle: sid/dpa", [], ["sid", "dpa"]),  # a source line credits agencies
+        ("Source: AP", [], ["AP"]),
+        ("Daniel Roe Redakteur", ["Daniel Roe"], []),  # a job title after the name
+        ("Ann Lee und Bo Roe, Sweidah 05.01.2025, 15:23", ["Ann Lee", "Bo Roe"], ["Sweidah"]),  # date at the end
+        ("Veröffentlicht am 27.04.24 um 10:00 Uhr", [], []),
+        ("Jane Doe (www.example.com)", ["Jane Doe"], []),
+    ],
+)
+def test_split_byline_sources_roles_dates_and_domain_notes(byline, people, credits):
+    assert split_byline(byline) == (people, credits)
+
+
+def test_a_name_without_spaces_in_chinese_japanese_or_korean_is_a_full_name():
+    fields = _reconcile(
+        Signals("jsonld", credits=["毎日新聞"]),
+        Signals("byline", authors=["松岡大地"]),
+        text="停戦交渉は最終段階に入った。" * 20,
+    )
+    assert (fields.authors, fields.credits) == (["松岡大地"], [])
+
+
+def test_below_a_site_credit_a_lone_latin_word_is_no_byline():
+    fields = _reconcile(Signals("jsonld", credits=["Gazette"]), Signals("byline", authors=["Frankfurt"]))
+    assert (fields.authors, fields.credits) == ([], ["Gazette"])

@@ -151,3 +151,9 @@ def test_headline_skips_breadcrumbs_and_lists_every_heading_part():
     signals = headline_signals(_tree("", body))
     assert signals.title is None
     assert signals.headings == ["Kicker The headline shown", "Kicker", "The headline shown"]
+
+
+def test_a_class_ending_in_author_is_a_byline():
+    body = "<header><span class='article__author'>Von Ann Lee</span></header><p>Text.</p>"
+    assert byline_signals(_tree("", body)).authors == ["Von Ann Lee"]
+    assert byline_signals(_tree("", "<div class='author-bio-list'>Ann Lee writes</div>")).authors == []
