@@ -10,10 +10,12 @@ slug in its URL tells the pipeline what it told the offline bench; its host is o
 `newsingest run --sources FILE --no-sample-sites --export OUT` runs as a subprocess (the CLI is
 the interface; the local runtime's classes are not used), with FETCH_ALLOW_HOSTS naming the three
 servers' host:port, the explicit allow-list through which the local runtime lets fetches reach
-127.0.0.1. Records are matched to pages by their fetched URL and scored with the metadata bench's
-metrics (title, authors, date, body F1 per language); a page without a record scores zero. The
-same pages at the same URLs through the offline process step are printed beside, so what the
-deployed path loses (discovery, fetching, queues, storage) shows as the difference.
+127.0.0.1 (the runtime must add the caller's entries to its sample sites' ports; when it does not,
+no request reaches these servers and the bench says so instead of printing zeros). Records are
+matched to pages by their fetched URL and scored with the metadata bench's metrics (title,
+authors, date, body F1 per language); a page without a record scores zero. The same pages at the
+same URLs through the offline process step are printed beside, so what the deployed path loses
+(discovery, fetching, queues, storage) shows as the difference.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Site:
     kind: str  # "feed", "sitemap" or "section"
     pages: dict[str, FundusPage] = field(default_factory=dict)  # unquoted path -> page
     server: ThreadingHTTPServer | None = None
+    requests: Counter = field(default_factory=Counter)  # "robots", "listing", "page", "missing"
 
     @property
     def base(self) -> str:
@@ -113,12 +116,16 @@ def serve(site: Site) -> None:
             path = unquote(urlsplit(self.path).path)
             listing_path, listing, listing_type = site.listing()
             if path == "/robots.txt":
+                site.requests["robots"] += 1
                 self._send(ROBOTS, "text/plain")
             elif path == listing_path:
+                site.requests["listing"] += 1
                 self._send(listing, listing_type)
             elif path in site.pages:
+                site.requests["page"] += 1
                 self._send(site.pages[path].html, "text/html")
             else:
+                site.requests["missing"] += 1
                 self._send(b"Not found\n", "text/plain", HTTPStatus.NOT_FOUND)
 
         def log_message(self, format: str, *args: object) -> None:
@@ -220,13 +227,22 @@ def main() -> None:
         for site in sites:
             site.server.shutdown()
             site.server.server_close()
+    if not any(site.requests for site in sites):
+        console.print(
+            "[bold red]not measured[/]: `newsingest run` made no request to the bench's sites. The local runtime "
+            "must add the caller's FETCH_ALLOW_HOSTS (host:port of these servers) to the allow-list it gives "
+            "the handlers; without it every fetch to 127.0.0.1 is refused as a loopback address."
+        )
+        return
     e2e = predictions(sites, records)
     served = [replace(page, url=site.url(path)) for site in sites for path, page in site.pages.items()]
     offline = metadata_bench.ours(served)
     title = f"End to end: {len(pages)} Fundus pages as 3 local sites, `newsingest run` records / offline process step"
     metadata_bench.report(pages, {"e2e": e2e, "offline, same URLs": offline}, console, title=title)
     missing = Counter(s.kind for s in sites for p in s.pages.values() if e2e[p.id].skipped)
-    per_site = ", ".join(f"{s.kind} {len(s.pages) - missing[s.kind]}/{len(s.pages)}" for s in sites)
+    per_site = ", ".join(
+        f"{s.kind} {len(s.pages) - missing[s.kind]}/{len(s.pages)} ({s.requests['page']} page requests)" for s in sites
+    )
     console.print(f"records stored per site: {per_site}; run took {elapsed:.0f} s ({datetime.now():%H:%M})")
 
 

@@ -155,11 +155,10 @@ class LocalRuntime:
         return {**connection, **{k: os.environ[k] for k in names if k in os.environ}}
 
     def _fetch_allow_hosts(self) -> str:
-        """The caller's own allow-list (FETCH_ALLOW_HOSTS, e.g. its own local sites' host:port), and the
-        sample sites' own ports on 127.0.0.1: nothing else there (not the embedded AWS)."""
-        own = [host for host in os.environ.get("FETCH_ALLOW_HOSTS", "").split(",") if host.strip()]
-        sites = [urlsplit(base).netloc for base in self.sites.base_urls.values()] if self.sites else []
-        return ",".join([*own, *sites])
+        """The sample sites' own ports on 127.0.0.1, and nothing else there (not the embedded AWS)."""
+        if self.sites is None:
+            return ""
+        return ",".join(urlsplit(base).netloc for base in self.sites.base_urls.values())
 
     def _source_placeholders(self) -> str:
         """The caller's own allow-list, and the sample sites' SITE_* addresses."""
