@@ -167,10 +167,11 @@ class LocalRuntime:
         }
 
     def _fetch_allow_hosts(self) -> str:
-        """The sample sites' own ports on 127.0.0.1, and nothing else there (not the embedded AWS)."""
-        if self.sites is None:
-            return ""
-        return ",".join(urlsplit(base).netloc for base in self.sites.base_urls.values())
+        """The sample sites' own ports on 127.0.0.1 and what the caller allows (FETCH_ALLOW_HOSTS in
+        its environment, e.g. a benchmark's own server), and nothing else there (not the embedded AWS)."""
+        own = [h.strip() for h in os.environ.get("FETCH_ALLOW_HOSTS", "").split(",") if h.strip()]
+        sites = [urlsplit(base).netloc for base in self.sites.base_urls.values()] if self.sites else []
+        return ",".join(dict.fromkeys([*own, *sites]))
 
     def _placeholder_env(self) -> dict[str, str]:
         """What `${NAME}` in the sources file may be filled from: the caller's own allow-listed
