@@ -105,6 +105,25 @@ def _parser() -> argparse.ArgumentParser:
     compact.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
     compact.set_defaults(func=cmd_compact)
 
+    dlq = commands.add_parser("dlq", help="list, show and redrive the dead-letter queues' messages")
+    dlq_commands = dlq.add_subparsers(metavar="ACTION")
+    for action, text in (
+        ("list", "the messages in the DLQs (left in place)"),
+        ("show", "one message: body, attributes, receive count"),
+        ("redrive", "send the messages back to the queue they failed from"),
+    ):
+        command = dlq_commands.add_parser(action, help=text)
+        if action == "show":
+            command.add_argument("message_id", metavar="ID")
+        command.add_argument(
+            "--queue", action="append", help="DiscoverDLQ, ArticleDLQ or ScheduleDLQ (repeatable; default: all)"
+        )
+        if action == "list":
+            command.add_argument("--limit", type=int, default=100, help="at most this many messages per queue")
+            command.add_argument("--format", choices=("jsonl", "table"), help="default: table on a terminal")
+        command.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
+        command.set_defaults(func={"list": cmd_dlq_list, "show": cmd_dlq_show, "redrive": cmd_dlq_redrive}[action])
+
     schema = commands.add_parser("schema", help="the published JSON Schemas")
     schema_commands = schema.add_subparsers(metavar="ACTION")
     export = schema_commands.add_parser("export", help="write schemas/*.json from the models")
@@ -465,6 +484,59 @@ def cmd_compact(args: argparse.Namespace) -> int:
     done = sum(r.outcome is DayOutcome.COMPACTED for r in reports)
     console.print(f"{len(reports)} days: {done} compacted into s3://{tables.bucket}/parquet/v1/")
     return 0
+
+
+# -- dlq ----------------------------------------------------------------------------------------
+
+
+def cmd_dlq_list(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+    from newsingest.storage.clients import aws_client
+
+    with dlq.operator_errors(errors):
+        if not _connect(args.local):
+            return 1
+        queues = dlq.chosen(dlq.open_queues(aws_client("sqs"), dlq.DlqSettings.from_environment()), args.queue)
+        messages = [m for q in queues for m in q.peek(args.limit)]
+        if (args.format or ("table" if sys.stdout.isatty() else "jsonl")) == "jsonl":
+            sys.stdout.writelines(dlq.json_line(m) + "\n" for m in messages)
+            return 0
+        console.print(dlq.depth_line(queues, messages))
+        console.print(dlq.listing_table(messages))
+        return 0
+    return 1
+
+
+def cmd_dlq_show(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+    from newsingest.storage.clients import aws_client
+
+    with dlq.operator_errors(errors):
+        if not _connect(args.local):
+            return 1
+        queues = dlq.chosen(dlq.open_queues(aws_client("sqs"), dlq.DlqSettings.from_environment()), args.queue)
+        message = dlq.find(queues, args.message_id)
+        if message is None:
+            errors.print(f"[yellow]no message {args.message_id} in {', '.join(q.name for q in queues)}[/]")
+            return 1
+        console.print_json(data=dlq.as_json(message))
+        return 0
+    return 1
+
+
+def cmd_dlq_redrive(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+    from newsingest.storage.clients import aws_client
+
+    with dlq.operator_errors(errors):
+        if not _connect(args.local):
+            return 1
+        settings = dlq.DlqSettings.from_environment()
+        queues = dlq.chosen(dlq.open_queues(aws_client("sqs"), settings), args.queue)
+        for report in dlq.redrive(queues, use_move_task=settings.move_tasks, explicit=bool(args.queue)):
+            console.print(dlq.redrive_line(report))
+        return 0
+    return 1
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:
