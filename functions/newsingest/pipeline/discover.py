@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from newsingest.discovery.documents import parse_document
 from newsingest.discovery.filters import filter_candidates
 from newsingest.discovery.model import Candidate
-from newsingest.discovery.robots import UNREACHABLE, Robots
+from newsingest.discovery.robots import UNREACHABLE, Robots, sitemaps_to_read
 from newsingest.discovery.state import SourceState, conditional_headers, observe
 from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
 from newsingest.models.messages import ArticleTask
@@ -144,7 +144,7 @@ def discover_source(
         report.failed_documents = 1
         report.problems.append("robots.txt unavailable (5xx, 429 or unreachable): nothing fetched")
         return report, _next_state(state, dict(state.documents), report, tick)
-    documents = _starting_documents(source)
+    documents = _starting_documents(source) + sitemaps_to_read(robots, source, backfill=since is not None)
     max_documents = len(documents) + MAX_CHILD_DOCUMENTS
     seen_documents: set[str] = set()
     candidates: list[Candidate] = []
