@@ -81,14 +81,17 @@ def _parser() -> argparse.ArgumentParser:
     lookup.add_argument("--versions", metavar="ID", help="every version of an article")
     lookup.add_argument(
         "--sql",
-        help="SQL over the S3 records (DuckDB): views `articles` (every version), `articles_latest`; Parquet for "
-        "compacted days, JSON for the rest",
+        help="SQL over the S3 records (DuckDB): views `articles` (every version), `articles_latest` (per day), "
+        "`latest` (one row per article); Parquet for compacted days, JSON for the rest; or over --records FILE",
     )
     query.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
     query.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
     query.add_argument("--limit", type=int, help="at most this many articles")
     query.add_argument("--format", choices=("jsonl", "table"), help="default: table on a terminal, else jsonl")
     query.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
+    query.add_argument(
+        "--records", type=Path, metavar="FILE", help="with --sql: a local JSON-lines file of records (run --export)"
+    )
     query.set_defaults(func=cmd_query)
 
     replay = commands.add_parser("replay", help="re-process archived raw pages through the current pipeline")
@@ -348,6 +351,8 @@ def _connect(local: bool) -> bool:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    if args.records:
+        return cmd_query_records(args)
     if not _connect(args.local):
         return 1
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
@@ -418,6 +423,27 @@ def _query_sql(sql: str, fmt: str) -> int:
     tables = deps.compacted_tables()
     layout = Layout(frozenset(tables.compacted_days()), frozenset(tables.days_with_records()))
     columns, rows = records_sql(sql, deps.settings().bucket_name, S3Access.from_environment(), layout)
+    return _print_rows(columns, rows, fmt)
+
+
+def cmd_query_records(args: argparse.Namespace) -> int:
+    """`query --sql ... --records FILE`: the same views over a local export; no AWS involved."""
+    import duckdb
+
+    from newsingest.local.analytics import file_sql
+
+    if not args.sql:
+        errors.print("[red]--records needs --sql[/] (the views articles, articles_latest, latest are over the file)")
+        return 2
+    try:
+        columns, rows = file_sql(args.sql, args.records)
+    except (duckdb.Error, OSError) as err:
+        errors.print(f"[red]query over {args.records} failed:[/] {err}", highlight=False)
+        return 1
+    return _print_rows(columns, rows, args.format or ("table" if sys.stdout.isatty() else "jsonl"))
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> int:
     if fmt == "jsonl":
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False) + "\n")
