@@ -515,14 +515,24 @@ def cmd_compact(args: argparse.Namespace) -> int:
 # -- dlq ----------------------------------------------------------------------------------------
 
 
-def cmd_dlq_list(args: argparse.Namespace) -> int:
+def _dead_letter_queues(args: argparse.Namespace):
+    """(dlq settings, the chosen DLQs), or None when --local finds no running runtime."""
     from newsingest import dlq
     from newsingest.storage.clients import aws_client
 
+    if not _connect(args.local):
+        return None
+    settings = dlq.DlqSettings.from_environment()
+    return settings, dlq.chosen(dlq.open_queues(aws_client("sqs"), settings), args.queue)
+
+
+def cmd_dlq_list(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+
     with dlq.operator_errors(errors):
-        if not _connect(args.local):
+        if (found := _dead_letter_queues(args)) is None:
             return 1
-        queues = dlq.chosen(dlq.open_queues(aws_client("sqs"), dlq.DlqSettings.from_environment()), args.queue)
+        queues = found[1]
         messages = [m for q in queues for m in q.peek(args.limit)]
         if (args.format or ("table" if sys.stdout.isatty() else "jsonl")) == "jsonl":
             sys.stdout.writelines(dlq.json_line(m) + "\n" for m in messages)
@@ -535,15 +545,13 @@ def cmd_dlq_list(args: argparse.Namespace) -> int:
 
 def cmd_dlq_show(args: argparse.Namespace) -> int:
     from newsingest import dlq
-    from newsingest.storage.clients import aws_client
 
     with dlq.operator_errors(errors):
-        if not _connect(args.local):
+        if (found := _dead_letter_queues(args)) is None:
             return 1
-        queues = dlq.chosen(dlq.open_queues(aws_client("sqs"), dlq.DlqSettings.from_environment()), args.queue)
-        message = dlq.find(queues, args.message_id)
+        message = dlq.find(found[1], args.message_id)
         if message is None:
-            errors.print(f"[yellow]no message {args.message_id} in {', '.join(q.name for q in queues)}[/]")
+            errors.print(f"[yellow]no message {args.message_id} in {', '.join(q.name for q in found[1])}[/]")
             return 1
         console.print_json(data=dlq.as_json(message))
         return 0
@@ -552,13 +560,11 @@ def cmd_dlq_show(args: argparse.Namespace) -> int:
 
 def cmd_dlq_redrive(args: argparse.Namespace) -> int:
     from newsingest import dlq
-    from newsingest.storage.clients import aws_client
 
     with dlq.operator_errors(errors):
-        if not _connect(args.local):
+        if (found := _dead_letter_queues(args)) is None:
             return 1
-        settings = dlq.DlqSettings.from_environment()
-        queues = dlq.chosen(dlq.open_queues(aws_client("sqs"), settings), args.queue)
+        settings, queues = found
         for report in dlq.redrive(queues, use_move_task=settings.move_tasks, explicit=bool(args.queue)):
             console.print(dlq.redrive_line(report))
         return 0
