@@ -437,8 +437,11 @@ def cmd_query_records(args: argparse.Namespace) -> int:
         return 2
     try:
         columns, rows = file_sql(args.sql, args.records)
-    except (duckdb.Error, OSError) as err:
-        errors.print(f"[red]query over {args.records} failed:[/] {err}", highlight=False)
+    except OSError as err:
+        errors.print(f"[red]cannot read records:[/] {err}", highlight=False)
+        return 1
+    except duckdb.Error as err:
+        errors.print(f"[red]SQL over {args.records} failed:[/] {err}", highlight=False)
         return 1
     return _print_rows(columns, rows, args.format or ("table" if sys.stdout.isatty() else "jsonl"))
 
