@@ -49,8 +49,9 @@ bench: $(STAMP) ## speed, memory and AWS request/write-unit benchmarks (discover
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/analytics_bench.py
 
-bench-quality: $(STAMP) ## body quality (article-extraction-benchmark) and metadata per language (fundus-parser-tests)
+bench-quality: $(STAMP) ## body quality (article-extraction-benchmark), metadata per language (fundus-parser-tests), and end to end through `newsingest run`
 	$(BIN)/python bench/quality_bench.py
+	$(BIN)/python bench/e2e_bench.py
 
 bench-entities: $(STAMP) ## entity quality: CoNLL-2003 eng.testa (CONLL_TESTA=path) and the real-pages run
 	$(BIN)/python bench/entities_bench.py

@@ -1,7 +1,9 @@
 """Metadata quality on the Fundus parser test pages: title, authors, publication date, body.
 
 Per page, for our process step and for trafilatura's bare_extraction in the same run:
-- title: exact, after decoding HTML entities, Unicode NFC and collapsing whitespace;
+- title: exact, after decoding HTML entities, Unicode NFC, dropping invisible format characters
+  (zero-width spaces, soft hyphens: the ground truth keeps some, readers see none) and collapsing
+  whitespace;
 - authors: set F1 of case-folded names (our people and organisation credits together, since
   the ground truth lists agencies as authors; pages whose parser has no author field are left out);
 - date: published_at equal to the ground truth to the minute in UTC, and to the day (the same
@@ -133,13 +135,16 @@ def summarise(pages: Sequence[FundusPage], predicted: dict[str, Prediction]) -> 
     }
 
 
-def report(pages: Sequence[FundusPage], systems: dict[str, dict[str, Prediction]], console: Console) -> None:
+def report(
+    pages: Sequence[FundusPage], systems: dict[str, dict[str, Prediction]], console: Console, title: str = ""
+) -> None:
     languages: dict[str, list[FundusPage]] = {}
     for page in pages:
         languages.setdefault(page.language, []).append(page)
     rows = [*sorted(languages.items(), key=lambda kv: (-len(kv[1]), kv[0])), ("all", list(pages))]
     names = list(systems)
-    table = Table(title=f"Metadata, {len(pages)} pages (fundus-parser-tests): ours / {' / '.join(names[1:])}")
+    title = title or f"Metadata, {len(pages)} pages (fundus-parser-tests): ours / {' / '.join(names[1:])}"
+    table = Table(title=title)
     table.add_column("language")
     table.add_column("pages", justify="right")
     for column in ("title", "authors F1", "date minute", "date day", "body F1"):
@@ -157,7 +162,7 @@ def report(pages: Sequence[FundusPage], systems: dict[str, dict[str, Prediction]
     incomplete = [p.id for p in pages if ours_predicted[p.id].text_complete is False]
     live = [p.id for p in pages if ours_predicted[p.id].live_blog]
     console.print(
-        f"ours: {len(skipped)} skipped {skipped}; text_complete false on {len(incomplete)}/{len(pages)} "
+        f"{names[0]}: {len(skipped)} skipped {skipped}; text_complete false on {len(incomplete)}/{len(pages)} "
         f"({len(incomplete) / len(pages):.1%}) {incomplete}; live_blog on {len(live)} {live}"
     )
 
@@ -198,7 +203,8 @@ def run(console: Console) -> None:
 
 
 def _normal(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", html.unescape(text)).split())
+    visible = "".join(c for c in html.unescape(text) if unicodedata.category(c) != "Cf")
+    return " ".join(unicodedata.normalize("NFC", visible).split())
 
 
 def _name(text: str) -> str:

@@ -7,7 +7,6 @@ A lead is the body's first paragraph; a dek (standfirst, subline) sits in the ar
 header block and is a field of its own (`description`), so only the former is put back.
 """
 
-
 from __future__ import annotations
 
 import re

@@ -41,10 +41,21 @@ _AGENCIES = frozenset(
 )  # fmt: skip
 _CREDIT_WORDS = re.compile(
     r"\b(staff|newsroom|desk|editors|editorial|team|wires?|agency|agencies|news service|contributors"
-    r"|correspondents|reporters|media|press|news)\b",
+    r"|correspondents|reporters|media|press|news"
+    r"|redaktion(en)?|rédaction|redacción|redazione|redação|redactie|redaksjon(en)?|redakcja|redakce|toimitus)\b",
     re.IGNORECASE,
 )
 _ROLE = re.compile(r"\b(correspondent|editor|reporter|writer|columnist|contributor|producer|analyst)\b", re.I)
+# "Daniel Roe Redakteur": a job title after the name, in the languages bylines are written in.
+_ROLE_AFTER = re.compile(
+    r"\s+(redakteur(in)?|reporter(in)?|korrespondent(in)?|journalist(in|e|a)?|rédact(eur|rice)|redactor(a)?"
+    r"|giornalista|redaktør|reportér)$",
+    re.I,
+)
+# "Anna Roe, Sweidah 05.01.2025, 15:23": a byline row often ends with the date and time.
+_DATE_AT_END = re.compile(r"(\s+\d{1,4}[./-]\d{1,2}[./-]\d{2,4})?(,?\s+\d{1,2}[:.]\d{2}(\s*uhr)?)?\s*$", re.I)
+# Chinese, Japanese and Korean names are written without a space: one "word" is a full name.
+_UNSPACED_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # "By", and its equivalents in other languages, before the names; labels such as "Author:".
 _BY = re.compile(
     r"^\s*(((written|analysis|opinion|commentary|story|words|text|reporting|report)\s+)?by|von|par|por|door|av|af"
@@ -64,6 +75,9 @@ _AND_WORDS = r"(?-i:\b(?:and|AND|und|et|y|e|en|och|og|i|ve)\b)|\bwith\b"
 _AND = re.compile(rf"{_AND_WORDS}|&", re.IGNORECASE)
 _SEPARATORS = re.compile(rf"\s*(?:,|;|&|\||、|，|{_AND_WORDS})\s*", re.IGNORECASE)
 _INITIALS = re.compile(r"\s*\([\w.\s/-]{1,8}\)$")  # "Elena Oberholzer (obe)": the desk's short form
+_DOMAIN_NOTE = re.compile(r"\s*\((https?://)?[\w-]+(\.[\w-]+)+/?\)")  # "Deutsche Welle (www.dw.com)"
+# "Quelle: sid/dpa": a source line names agencies, not writers.
+_SOURCE_LABEL = re.compile(r"^\s*(source|sources|quelle|quellen|fuente|fonte|kilde|källa|bron|źródło)\s*:\s*", re.I)
 
 
 @dataclass
@@ -105,8 +119,7 @@ def reconcile(
         source, value = _first(signals, lambda s, n=name: clean_text(getattr(s, n)))
         _set(out, name, value, source)
     names = _site_names(signals, url, out.section)
-    titles = [clean_text(s.title) for s in signals if s.title]
-    source, title = _first(signals, lambda s: strip_site_affixes(clean_text(s.title), names, titles))
+    source, title = _title(signals, names)
     _set(out, "title", title, source)
     if out.description:
         out.description = _SHARE_PROMPT.sub("", out.description) or None
@@ -124,6 +137,22 @@ def reconcile(
     if out.language:
         out.provenance["language"] = "text" if how == "text" else declared_source
     return out
+
+
+def _title(signals: Sequence[Signals], names: Sequence[str]) -> tuple[str, str | None]:
+    """The title readers see. Publishers write several (an SEO headline in JSON-LD, a share title
+    in og:title, the headline on the page); when JSON-LD and og:title agree that is the title,
+    otherwise the most trusted one the page shows as a heading, otherwise the most trusted one."""
+    titles = [clean_text(s.title) for s in signals if s.title]
+    stripped = ((s.source, strip_site_affixes(clean_text(s.title), names, titles)) for s in signals if s.title)
+    candidates = [(source, title) for source, title in stripped if title]
+    if not candidates:
+        return "", None
+    by_source = {source: _key(title) for source, title in reversed(candidates)}
+    if by_source.get("jsonld") and by_source.get("jsonld") == by_source.get("opengraph"):
+        return candidates[0]
+    shown = {_key(h) for s in signals for h in s.headings} - {""}
+    return next(((s, t) for s, t in candidates if s != "headline" and _key(t) in shown), candidates[0])
 
 
 _AFFIX_SEPARATOR = re.compile(r"(\s+[|·•–—-]\s+|\s*[|｜ㅣ：]\s*|\s+::\s+)")
@@ -176,22 +205,30 @@ def split_byline(byline: str, site: str | None = None) -> tuple[list[str], list[
 
     `site` is the publisher's main domain label ("telegraph"): a byline naming it is a credit.
     """
+    if source := _SOURCE_LABEL.match(byline):
+        return [], [c for c in re.split(r"\s*[/,;&]\s*", byline[source.end() :].strip(" .")) if c]
     people: list[str] = []
     credits: list[str] = []
+    byline = _DOMAIN_NOTE.sub("", byline)
     if (inside := _BY_INSIDE.match(byline)) and inside.group(1).isupper():
         byline = byline[inside.end() :]
-    byline, affiliation = _affiliation(_BY.sub("", byline))
+    byline, affiliation = _affiliation(_BY.sub("", _DATE_AT_END.sub("", byline)))
     if affiliation:
         credits.append(affiliation)
     for part in _SEPARATORS.split(byline):
         name = _without_dateline(_INITIALS.sub("", _BY.sub("", part)).strip(" .:-–|()"))
-        if not name or "@" in name or "://" in name or any(c.isdigit() for c in name):
+        if not name or "@" in name or "://" in name:
+            continue
+        if any(c.isdigit() for c in name):  # a date or a count, unless a newsroom's name ("BR24 Redaktion")
+            credits += [name] if _CREDIT_WORDS.search(name) else []
             continue
         person, agency = (None, name) if name.casefold() in _AGENCIES else _agency_suffix(name)
         if agency:
             credits.append(agency)
         if not person or person.casefold() in _CREDENTIALS:
             continue
+        if len((without_role := _ROLE_AFTER.sub("", person)).split()) >= 2:
+            person = without_role
         if _is_credit(person, site):
             credits.append(person)
         elif not _ROLE.search(person) and len(person.split()) <= _MAX_NAME_WORDS:
@@ -284,7 +321,7 @@ def _bylines(out: Fields, signals: Sequence[Signals], site: str | None, names: S
             for person in found_people:
                 (credits if _key(person) in names else people).append(person)
             credits += found_credits
-        if fallback is not None and any(len(p.split()) < 2 for p in people):
+        if fallback is not None and any(len(p.split()) < 2 and not _UNSPACED_NAME.search(p) for p in people):
             continue  # below a signal that credited the site, a lone word ("Red", "Frankfurt") is no byline
         if people:
             out.authors, out.credits = _unique(people), _unique(credits)

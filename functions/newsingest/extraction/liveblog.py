@@ -101,4 +101,3 @@ def _element_post(element: HtmlElement) -> LivePost | None:
 
 def _string(value: object) -> str | None:
     return value if isinstance(value, str) else None
-

@@ -22,10 +22,12 @@ ARTICLE_TYPES = frozenset(
         "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
         "ReviewNewsArticle", "BackgroundNewsArticle", "AskPublicNewsArticle", "BlogPosting",
         "LiveBlogPosting", "SocialMediaPosting", "TechArticle", "ScholarlyArticle", "Report", "WebPage",
+        "ClaimReview",  # a fact-check page's own node: its name, author and date are the article's
     }
 )  # fmt: skip
 _ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "NGO"})
-_COMMENTS = re.compile(r"^\s*(<!--|<!\[CDATA\[)|(-->|\]\]>)\s*$")
+# HTML comment or CDATA wrappers, themselves often behind a JavaScript comment ("//<![CDATA[").
+_COMMENTS = re.compile(r"^\s*(//\s*)?(<!--|<!\[CDATA\[)|(//\s*)?(-->|\]\]>)\s*$")
 _DATE_META = (
     "date", "pubdate", "publishdate", "publish-date", "dc.date", "dc.date.issued", "dcterms.created",
     "article.published", "parsely-pub-date", "sailthru.date", "og:published_time",
@@ -52,6 +54,7 @@ class Signals:
     accessible_for_free: bool | None = None
     site_names: list[str] = field(default_factory=list)  # how the publisher names itself
     word_count: int | None = None  # the length the publisher declares (JSON-LD wordCount)
+    headings: list[str] = field(default_factory=list)  # the article's visible headings and their parts
 
 
 def jsonld_signals(tree: HtmlElement) -> Signals:
@@ -126,15 +129,20 @@ def meta_signals(tree: HtmlElement) -> Signals:
     )
 
 
+# A class naming the byline, or a class token ending in "author" ("author", "article__author").
 _BYLINE = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' by ')"
-    " or contains(@class, 'byline') or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
+    " or contains(@class, 'byline') or contains(concat(normalize-space(@class), ' '), 'author ')"
     " or @rel='author' or @itemprop='author']"
+    # links to the writer's page: /author/, /autoren/, /auteur/, /autore/, /journalist/, /yazar/, /forfatter/
+    " | //a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/autor/')"
+    " or contains(@href, '/autoren/') or contains(@href, '/auteur/') or contains(@href, '/autore/')"
+    " or contains(@href, '/journalist/') or contains(@href, '/yazar/') or contains(@href, '/forfatter/')]"
 )
 # Blocks that list other articles or readers' words: their names are not this article's authors.
 _ELSEWHERE = re.compile(
     r"related|recommend|comment|sidebar|popular|trending|more-|newsletter|promo|widget|outbrain|taboola"
-    r"|read-?next|also-?read|footer|discussion",
+    r"|read-?next|also-?read|footer|discussion|crumb",
     re.IGNORECASE,
 )
 _ELSEWHERE_TAGS = frozenset({"aside", "nav", "footer"})
@@ -154,11 +162,19 @@ def byline_signals(tree: HtmlElement) -> Signals:
 
 
 def headline_signals(tree: HtmlElement) -> Signals:
-    """The article's visible headline (its first <h1> outside navigation and teaser blocks)."""
-    for element in tree.xpath("//body//h1"):
-        if in_article(element) and (text := element_text(element)):
-            return Signals("headline", title=text)
-    return Signals("headline")
+    """The article's visible headline (its first <h1> outside navigation and teaser blocks), and
+    every heading readers see with its parts (a kicker and a title are often two spans of one
+    heading): which metadata title is the one shown on the page is decided from these."""
+    out = Signals("headline")
+    for heading in tree.xpath("//body//h1 | //body//h2"):
+        if not in_article(heading):
+            continue
+        for element in heading.iter():
+            if isinstance(element.tag, str) and (text := element_text(element)):
+                out.headings.append(text)
+        if out.title is None and heading.tag == "h1":
+            out.title = element_text(heading) or None
+    return out
 
 
 def time_signals(tree: HtmlElement) -> Signals:

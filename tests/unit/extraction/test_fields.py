@@ -266,3 +266,72 @@ def test_meta_keys_match_whatever_their_punctuation():
         "</head><body><p>x</p></body></html>"
     )
     assert opengraph_signals(tree).published == "2024-10-23T15:48:15+00:00"
+
+
+def test_the_title_shown_on_the_page_wins_over_a_different_seo_headline():
+    fields = _reconcile(
+        Signals("jsonld", title="Storm hits coast: what we know"),
+        Signals("opengraph", title="Storm batters the coast overnight"),
+        Signals("meta", title="Storm hits coast: what we know | Coast News"),
+        Signals(
+            "headline",
+            headings=["Weather Storm batters the coast overnight", "Weather", "Storm batters the coast overnight"],
+        ),
+    )
+    assert (fields.title, fields.provenance["title"]) == ("Storm batters the coast overnight", "opengraph")
+
+
+def test_json_ld_and_og_agreeing_beat_a_different_visible_heading():
+    fields = _reconcile(
+        Signals("jsonld", title="Talks stall again"),
+        Signals("opengraph", title="Talks stall again"),
+        Signals("meta", title="Leader says talks stall: live"),
+        Signals("headline", title="Leader says talks stall: live", headings=["Leader says talks stall: live"]),
+    )
+    assert fields.title == "Talks stall again"
+
+
+def test_no_title_shown_on_the_page_keeps_the_most_trusted():
+    fields = _reconcile(
+        Signals("jsonld", title="From JSON-LD"),
+        Signals("opengraph", title="From OG"),
+        Signals("headline", headings=["Something else entirely"]),
+    )
+    assert fields.title == "From JSON-LD"
+
+
+@pytest.mark.parametrize(
+    ("byline", "credits"),
+    [("BR24 Redaktion", ["BR24 Redaktion"]), ("IN-Redaktion", ["IN-Redaktion"]), ("Updated 12.05.2024", [])],
+)
+def test_a_newsroom_name_with_digits_is_a_credit_and_a_date_is_nothing(byline, credits):
+    assert split_byline(byline) == ([], credits)
+
+
+@pytest.mark.parametrize(
+    ("byline", "people", "credits"),
+    [
+        ("Quelle: sid/dpa", [], ["sid", "dpa"]),  # a source line credits agencies
+        ("Source: AP", [], ["AP"]),
+        ("Daniel Roe Redakteur", ["Daniel Roe"], []),  # a job title after the name
+        ("Ann Lee und Bo Roe, Sweidah 05.01.2025, 15:23", ["Ann Lee", "Bo Roe"], ["Sweidah"]),  # date at the end
+        ("Veröffentlicht am 27.04.24 um 10:00 Uhr", [], []),
+        ("Jane Doe (www.example.com)", ["Jane Doe"], []),
+    ],
+)
+def test_split_byline_sources_roles_dates_and_domain_notes(byline, people, credits):
+    assert split_byline(byline) == (people, credits)
+
+
+def test_a_name_without_spaces_in_chinese_japanese_or_korean_is_a_full_name():
+    fields = _reconcile(
+        Signals("jsonld", credits=["毎日新聞"]),
+        Signals("byline", authors=["松岡大地"]),
+        text="停戦交渉は最終段階に入った。" * 20,
+    )
+    assert (fields.authors, fields.credits) == (["松岡大地"], [])
+
+
+def test_below_a_site_credit_a_lone_latin_word_is_no_byline():
+    fields = _reconcile(Signals("jsonld", credits=["Gazette"]), Signals("byline", authors=["Frankfurt"]))
+    assert (fields.authors, fields.credits) == ([], ["Gazette"])

@@ -110,3 +110,50 @@ def test_dateline_in_a_related_list_is_not_this_articles():
 
     tree = _tree("", '<div class="related-articles"><span class="date">25.04.2024 14:07</span></div>')
     assert dateline_signals(tree).published is None
+
+
+def test_jsonld_behind_a_javascript_cdata_comment_is_read():
+    head = _ld('//<![CDATA[\n{"@type": "NewsArticle", "datePublished": "2024-08-22T12:00:00+02:00"}\n//]]>')
+    assert jsonld_signals(_tree(head)).published == "2024-08-22T12:00:00+02:00"
+
+
+def test_a_fact_checks_claim_review_node_is_the_article():
+    head = _ld(
+        '{"@graph": [{"@type": "ClaimReview", "name": "The claim, checked", "datePublished": "2026-05-13 15:44",'
+        ' "author": {"@type": "Organization", "name": "Check Desk"}, "itemReviewed": {"@type": "Claim",'
+        ' "datePublished": "2026-05-07", "author": {"@type": "Person", "name": "Someone Else"}}}]}'
+    )
+    signals = jsonld_signals(_tree(head))
+    assert (signals.title, signals.published, signals.credits) == (
+        "The claim, checked",
+        "2026-05-13 15:44",
+        ["Check Desk"],
+    )
+    assert signals.authors == []  # the reviewed claim's author is not the article's
+
+
+def test_a_link_to_the_writers_page_is_a_byline_and_a_link_to_the_list_of_writers_is_not():
+    body = (
+        "<nav><a href='/autoren'>Autoren</a></nav><ul class='menu'><li><a href='/autoren'>Autoren</a></li></ul>"
+        "<header><p class='meta-info'>von <a href='/autoren/name/max-roe'>Dr. Max Roe</a></p></header><p>Text.</p>"
+    )
+    assert byline_signals(_tree("", body)).authors == ["Dr. Max Roe"]
+
+
+def test_headline_skips_breadcrumbs_and_lists_every_heading_part():
+    from newsingest.extraction.signals import headline_signals
+
+    body = (
+        "<ul class='breadcrumb'><li><h1>SEO headline for search</h1></li></ul>"
+        "<header><h2><span class='kicker'>Kicker</span> <span class='title'>The headline shown</span></h2></header>"
+        "<aside class='related'><h2>Another story</h2></aside>"
+    )
+    signals = headline_signals(_tree("", body))
+    assert signals.title is None
+    assert signals.headings == ["Kicker The headline shown", "Kicker", "The headline shown"]
+
+
+def test_a_class_ending_in_author_is_a_byline():
+    body = "<header><span class='article__author'>Von Ann Lee</span></header><p>Text.</p>"
+    assert byline_signals(_tree("", body)).authors == ["Von Ann Lee"]
+    assert byline_signals(_tree("", "<div class='author-bio-list'>Ann Lee writes</div>")).authors == []
