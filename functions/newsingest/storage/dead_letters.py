@@ -193,7 +193,7 @@ def dead_letter_queues(
     dead-letter queues fed by something other than a queue (the scheduler's), which cannot be redriven."""
     queues: dict[str, DeadLetterQueue] = {}
     for name, url in consumed.items():
-        attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
+        attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"]).get("Attributes", {})
         if "RedrivePolicy" not in attributes:
             continue
         arn = json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"]
