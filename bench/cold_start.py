@@ -23,17 +23,19 @@ PROBE = """
 import json, time
 from datetime import UTC, datetime
 t0 = time.perf_counter()
-import newsingest.handlers.process  # the init phase: every import, and the model load it triggers
+import newsingest.handlers.process as module
+module.handler  # the init phase, as the Lambda runtime does it: every import, the application, the model
 t1 = time.perf_counter()
-from newsingest.handlers import deps
+from newsingest.app import Application
 from newsingest.pipeline.process import PageInput, process_pages
 body = "".join(f"<p>Donald Trump met Nicolas Maduro in Caracas, paragraph {n} of the report.</p>" for n in range(8))
 page = PageInput(f"<html><body><article><h1>Talks</h1>{body}</article></body></html>".encode(),
                  "https://example.com/a", "bench", datetime.now(UTC))
-process_pages([page], tagger=deps.tagger())
+process_pages([page], tagger=Application.from_environment().tagger)
 t2 = time.perf_counter()
 print(json.dumps({"module": "newsingest.handlers.process", "import_s": t1 - t0, "load_and_first_tag_s": t2 - t1}))
 """
+
 
 def run_once() -> dict[str, float | str]:
     started = time.perf_counter()

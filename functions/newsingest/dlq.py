@@ -10,14 +10,13 @@ runtime's moto has no move tasks, and answers them with retried 500s) it receive
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
 from rich.table import Table
 
 from newsingest.storage.dead_letters import (
@@ -29,6 +28,13 @@ from newsingest.storage.dead_letters import (
     dead_letter_queues,
     sibling_queue_url,
 )
+
+if TYPE_CHECKING:
+    from newsingest.app import Application
+
+
+class QueuesNotConfigured(DeadLetterError):
+    """The settings name no queues: nothing to look in."""
 
 
 class DlqName(StrEnum):
@@ -47,15 +53,14 @@ class DlqSettings:
     endpoint: str | None = None  # an emulator (local runtime, LocalStack); None: AWS itself
 
     @classmethod
-    def from_environment(cls) -> DlqSettings:
-        from newsingest.settings import get_settings
-
-        settings = get_settings()
+    def of(cls, app: Application, env: Mapping[str, str] | None = None) -> DlqSettings:
+        """The application's queues and endpoint; SCHEDULE_DLQ_URL from the environment (CLI only)."""
+        env = os.environ if env is None else env
         return cls(
-            discover_queue_url=settings.discover_queue_url,
-            article_queue_url=settings.article_queue_url,
-            schedule_dlq_url=os.environ.get("SCHEDULE_DLQ_URL") or None,
-            endpoint=os.environ.get("AWS_ENDPOINT_URL_SQS") or os.environ.get("AWS_ENDPOINT_URL") or None,
+            discover_queue_url=app.settings.discover_queue_url,
+            article_queue_url=app.settings.article_queue_url,
+            schedule_dlq_url=env.get("SCHEDULE_DLQ_URL") or None,
+            endpoint=env.get("AWS_ENDPOINT_URL_SQS") or app.aws.endpoint_url,
         )
 
     @property
@@ -76,7 +81,7 @@ def dlq_name(text: str) -> DlqName:
 def open_queues(client, settings: DlqSettings) -> dict[DlqName, DeadLetterQueue]:
     """The deployment's dead-letter queues by name (ScheduleDLQ only when it can be found)."""
     if not (settings.discover_queue_url and settings.article_queue_url):
-        raise DeadLetterError(
+        raise QueuesNotConfigured(
             "no queues configured: set DISCOVER_QUEUE_URL and ARTICLE_QUEUE_URL (the stack's outputs), "
             "or start `newsingest run --keep-running` and use --local"
         )
@@ -149,17 +154,6 @@ def redrive_line(report: RedriveReport) -> str:
             "(SQS moves them back in the background)"
         )
     return f"{report.queue}: {report.moved} messages sent back to their queue (receive and send)"
-
-
-@contextlib.contextmanager
-def operator_errors(errors) -> Iterator[None]:
-    """An impossible request or an unreachable/denying AWS: one line on `errors`, no traceback."""
-    try:
-        yield
-    except DeadLetterError as err:
-        errors.print(f"[red]dlq:[/] {err}", highlight=False)
-    except (BotoCoreError, ClientError) as err:
-        errors.print(f"[red]dlq: AWS said:[/] {err}", highlight=False)
 
 
 def json_line(message: DeadLetter) -> str:

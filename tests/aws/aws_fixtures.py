@@ -11,13 +11,15 @@ import pytest
 from moto import mock_aws
 
 from newsingest import PIPELINE_VERSION
+from newsingest.app import Application
 from newsingest.extraction.fingerprints import content_hash, simhash
 from newsingest.local.resources import LocalResources, create_resources, load_template
-from newsingest.models.records import Article, Entity, EntityType
+from newsingest.models.records import Article, Entity, EntityType, article_id_for
+from newsingest.settings import Settings
 from newsingest.storage.archive import Archive
+from newsingest.storage.clients import AwsConnection
 from newsingest.storage.entity_knowledge import EntityKnowledge
 from newsingest.storage.events import EventPublisher
-from newsingest.storage.keys import article_id_for
 from newsingest.storage.stores import Repositories, Stores
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,6 +46,11 @@ class Aws:
     @property
     def knowledge(self) -> EntityKnowledge:
         return self.repos.entity_knowledge
+
+    def application(self, **settings) -> Application:
+        """An application over these resources (the template's environment), as a Lambda would build it."""
+        values = {k.lower(): v for k, v in self.resources.environment.items()}
+        return Application(Settings.model_validate({**values, **settings}), AwsConnection(region="us-east-1"))
 
     def count_calls(self, service: str, operation: str) -> list:
         calls: list = []

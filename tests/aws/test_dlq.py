@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from test_dead_letters import ARTICLES, depth, fail_into_dlq
 
-from newsingest.dlq import DlqName, DlqSettings, chosen, dlq_name, find, open_queues, redrive
-from newsingest.storage.dead_letters import DeadLetterError, RedriveMode, sibling_queue_url
+from newsingest.dlq import DlqName, DlqSettings, chosen, dlq_name, find, open_queues, redrive, redrive_line
+from newsingest.storage.dead_letters import DeadLetterError, RedriveMode, RedriveReport, sibling_queue_url
 
 
 def settings(aws, **fields) -> DlqSettings:
@@ -90,3 +90,29 @@ def test_in_process_moto_has_no_move_tasks_and_redrive_falls_back(aws):
     assert settings(aws).move_tasks and not settings(aws, endpoint="http://emulator").move_tasks
     report = queues[DlqName.ARTICLE].redrive(use_move_task=True)  # moto raises NotImplementedError
     assert (report.mode, report.moved) == (RedriveMode.RECEIVE_AND_SEND, 2)
+
+
+def test_settings_come_from_the_application_and_move_tasks_only_on_aws():
+    from newsingest.app import Application
+    from newsingest.settings import Settings
+    from newsingest.storage.clients import AwsConnection
+
+    settings = Settings.from_env({"DISCOVER_QUEUE_URL": "https://q/d", "ARTICLE_QUEUE_URL": "https://q/a"})
+    on_aws = DlqSettings.of(Application(settings=settings), env={"SCHEDULE_DLQ_URL": "https://q/s"})
+    assert (on_aws.discover_queue_url, on_aws.article_queue_url, on_aws.schedule_dlq_url) == (
+        "https://q/d",
+        "https://q/a",
+        "https://q/s",
+    )
+    assert on_aws.move_tasks
+    local = DlqSettings.of(
+        Application(settings=settings, aws=AwsConnection(endpoint_url="http://127.0.0.1:5000")), env={}
+    )
+    assert (local.endpoint, local.move_tasks, local.schedule_dlq_url) == ("http://127.0.0.1:5000", False, None)
+
+
+def test_a_started_move_task_is_reported_as_running_in_the_background():
+    report = RedriveReport(DlqName.ARTICLE, RedriveMode.MOVE_TASK, 4, "task-7")
+    assert redrive_line(report) == (
+        "ArticleDLQ: message-move task task-7 started on 4 messages (SQS moves them back in the background)"
+    )

@@ -71,6 +71,6 @@ def test_records_errors_are_one_line(export, capsys, argv, code, said):
 
 
 def test_a_missing_records_file_is_named(tmp_path, capsys):
-    assert main(["query", "--records", str(tmp_path / "none.jsonl"), "--sql", "SELECT 1"]) == 1
+    assert main(["query", "--records", str(tmp_path / "none.jsonl"), "--sql", "SELECT 1"]) == 3  # not there
     err = capsys.readouterr().err
     assert str(tmp_path / "none.jsonl") in "".join(err.splitlines())  # rich folds a long path across lines

@@ -9,10 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from newsingest.discovery.state import SourceState
 from newsingest.fetching.fetcher import Fetcher, FetchPolicy
 from newsingest.models.source import Source
-from newsingest.pipeline.discover import Politeness, discover_source
+from newsingest.pipeline.discover import Discovery
+from newsingest.pipeline.politeness import Politeness
 from newsingest.storage.queues import QueueSender
 
 TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -73,19 +73,17 @@ def site():
 
 
 def discover(aws, source: Source, since: date | None = None):
-    report, _state = discover_source(
+    fetcher = Fetcher(FetchPolicy("newsingest-test", 2.0, 5.0, 5_000_000, 5, allow_hosts=("127.0.0.1",)))
+    return Discovery(
         source,
-        SourceState(source_id=source.id),
-        tick=TICK,
-        fetcher=Fetcher(FetchPolicy("newsingest-test", 2.0, 5.0, 5_000_000, 5, allow_hosts=("127.0.0.1",))),
+        TICK,
+        fetcher=fetcher,
         repos=aws.repos,
         queue=QueueSender(aws.clients["sqs"], aws.resources.queues["ArticleQueue"].url),
-        politeness=Politeness(aws.repos.hosts, 0.0),
-        user_agent="newsingest-test",
+        politeness=Politeness(aws.repos.hosts, fetcher, "newsingest-test", 0.0),
         max_urls=5000,
         since=since,
-    )
-    return report
+    ).run()
 
 
 def test_a_backfill_of_a_feed_only_source_reads_the_sitemaps_robots_txt_lists(aws, site):

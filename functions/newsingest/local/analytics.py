@@ -12,7 +12,6 @@ offline (duckdb 1.5.5; DuckDB 2.x cannot load httpfs without downloading it).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -22,7 +21,7 @@ from urllib.parse import urlsplit
 from newsingest.analytics.columns import record_columns
 from newsingest.analytics.compact import Table, json_columns
 from newsingest.storage.archive import PARTITION_KEY, RECORDS_PREFIX
-from newsingest.storage.clients import resolved_credentials
+from newsingest.storage.clients import AwsConnection
 from newsingest.storage.compacted import table_prefix
 
 
@@ -37,15 +36,10 @@ class S3Access:
     endpoint: str | None = None  # http://host:port for moto; None for AWS
 
     @classmethod
-    def from_environment(cls) -> S3Access:
-        region, key_id, secret, token = resolved_credentials()
-        return cls(
-            region=region,
-            key_id=key_id,
-            secret=secret,
-            session_token=token,
-            endpoint=os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"),
-        )
+    def of(cls, connection: AwsConnection) -> S3Access:
+        """The application's own connection: the same endpoint and credentials its boto3 clients use."""
+        region, key_id, secret, token = connection.resolved_credentials()
+        return cls(region=region, key_id=key_id, secret=secret, session_token=token, endpoint=connection.endpoint_url)
 
     def secret_sql(self) -> str:
         options = {"REGION": self.region}
