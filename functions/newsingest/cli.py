@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -132,14 +133,17 @@ def _parser() -> argparse.ArgumentParser:
     lookup.add_argument("--versions", metavar="ID", help="every version of an article")
     lookup.add_argument(
         "--sql",
-        help="SQL over the S3 records (DuckDB): views `articles` (every version), `articles_latest`; Parquet for "
-        "compacted days, JSON for the rest",
+        help="SQL over the S3 records (DuckDB): views `articles` (every version), `articles_latest` (per day), "
+        "`latest` (one row per article); Parquet for compacted days, JSON for the rest; or over --records FILE",
     )
     query.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
     query.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
     query.add_argument("--limit", type=int, help="at most this many articles")
     query.add_argument("--format", choices=("jsonl", "table"), help="default: table on a terminal, else jsonl")
     query.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
+    query.add_argument(
+        "--records", type=Path, metavar="FILE", help="with --sql: a local JSON-lines file of records (run --export)"
+    )
     query.set_defaults(func=cmd_query)
 
     replay = commands.add_parser("replay", help="re-process archived raw pages through the current pipeline")
@@ -155,6 +159,25 @@ def _parser() -> argparse.ArgumentParser:
     compact.add_argument("--all", action="store_true", help="every day that has JSON records, today's included")
     compact.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
     compact.set_defaults(func=cmd_compact)
+
+    dlq = commands.add_parser("dlq", help="list, show and redrive the dead-letter queues' messages")
+    dlq_commands = dlq.add_subparsers(metavar="ACTION")
+    for action, text in (
+        ("list", "the messages in the DLQs (left in place)"),
+        ("show", "one message: body, attributes, receive count"),
+        ("redrive", "send the messages back to the queue they failed from"),
+    ):
+        command = dlq_commands.add_parser(action, help=text)
+        if action == "show":
+            command.add_argument("message_id", metavar="ID")
+        command.add_argument(
+            "--queue", action="append", help="DiscoverDLQ, ArticleDLQ or ScheduleDLQ (repeatable; default: all)"
+        )
+        if action == "list":
+            command.add_argument("--limit", type=int, default=100, help="at most this many messages per queue")
+            command.add_argument("--format", choices=("jsonl", "table"), help="default: table on a terminal")
+        command.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
+        command.set_defaults(func={"list": cmd_dlq_list, "show": cmd_dlq_show, "redrive": cmd_dlq_redrive}[action])
 
     schema = commands.add_parser("schema", help="the published JSON Schemas")
     schema_commands = schema.add_subparsers(metavar="ACTION")
@@ -365,6 +388,8 @@ def _application(local: bool):
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    if args.records:
+        return cmd_query_records(args)
     app = _application(args.local)
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     if args.sql:
@@ -437,6 +462,30 @@ def _query_sql(app, sql: str, fmt: str) -> int:
     except duckdb.Error as err:
         errors.print(f"[red]SQL failed:[/] {err}", highlight=False)
         return ExitCode.PROBLEMS
+    return _print_rows(columns, rows, fmt)
+
+
+def cmd_query_records(args: argparse.Namespace) -> int:
+    """`query --sql ... --records FILE`: the same views over a local export; no AWS involved."""
+    import duckdb
+
+    from newsingest.local.analytics import file_sql
+
+    if not args.sql:
+        errors.print("[red]--records needs --sql[/] (the views articles, articles_latest, latest are over the file)")
+        return ExitCode.USAGE
+    try:
+        columns, rows = file_sql(args.sql, args.records)
+    except OSError as err:
+        errors.print(f"[red]cannot read records:[/] {err}", highlight=False)
+        return ExitCode.UNAVAILABLE
+    except duckdb.Error as err:
+        errors.print(f"[red]SQL over {args.records} failed:[/] {err}", highlight=False)
+        return ExitCode.PROBLEMS
+    return _print_rows(columns, rows, args.format or ("table" if sys.stdout.isatty() else "jsonl"))
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> int:
     if fmt == "jsonl":
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False) + "\n")
@@ -493,6 +542,72 @@ def cmd_compact(args: argparse.Namespace) -> int:
     done = sum(r.outcome is DayOutcome.COMPACTED for r in reports)
     console.print(f"{len(reports)} days: {done} compacted into s3://{tables.bucket}/parquet/v1/")
     return 0
+
+
+# -- dlq ----------------------------------------------------------------------------------------
+
+
+def _dlq_errors(command):
+    """A dlq request that cannot be done (nowhere to redrive to, a DLQ not found) is one line, exit 1;
+    no queue settings at all, exit 3. AWS errors go to main's handler like every command's."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        from newsingest.dlq import DeadLetterError, QueuesNotConfigured
+
+        try:
+            return command(args)
+        except DeadLetterError as err:
+            errors.print(f"[red]newsingest dlq:[/] {err}", highlight=False)
+            return ExitCode.UNAVAILABLE if isinstance(err, QueuesNotConfigured) else ExitCode.PROBLEMS
+
+    return run
+
+
+def _dead_letter_queues(args: argparse.Namespace):
+    """(dlq settings, the DLQs chosen with --queue, all by default)."""
+    from newsingest import dlq
+
+    app = _application(args.local)
+    settings = dlq.DlqSettings.of(app)
+    return settings, dlq.chosen(dlq.open_queues(app.aws.client("sqs"), settings), args.queue)
+
+
+@_dlq_errors
+def cmd_dlq_list(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+
+    _settings, queues = _dead_letter_queues(args)
+    messages = [m for q in queues for m in q.peek(args.limit)]
+    if (args.format or ("table" if sys.stdout.isatty() else "jsonl")) == "jsonl":
+        sys.stdout.writelines(dlq.json_line(m) + "\n" for m in messages)
+        return ExitCode.OK
+    console.print(dlq.depth_line(queues, messages))
+    console.print(dlq.listing_table(messages))
+    return ExitCode.OK
+
+
+@_dlq_errors
+def cmd_dlq_show(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+
+    _settings, queues = _dead_letter_queues(args)
+    message = dlq.find(queues, args.message_id)
+    if message is None:
+        errors.print(f"[yellow]no message {args.message_id} in {', '.join(q.name for q in queues)}[/]")
+        return ExitCode.PROBLEMS
+    console.print_json(data=dlq.as_json(message))
+    return ExitCode.OK
+
+
+@_dlq_errors
+def cmd_dlq_redrive(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+
+    settings, queues = _dead_letter_queues(args)
+    for report in dlq.redrive(queues, use_move_task=settings.move_tasks, explicit=bool(args.queue)):
+        console.print(dlq.redrive_line(report))
+    return ExitCode.OK
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:

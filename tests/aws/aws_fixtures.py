@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import boto3
@@ -60,6 +62,12 @@ class Aws:
         return calls
 
 
+@cache
+def template() -> dict:
+    """template.yaml, parsed once per test process (a quarter of a second each time otherwise)."""
+    return load_template(REPO / "template.yaml")
+
+
 @pytest.fixture
 def aws(monkeypatch) -> Aws:
     for key, value in {
@@ -71,7 +79,7 @@ def aws(monkeypatch) -> Aws:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         clients = {s: boto3.client(s, region_name="us-east-1") for s in SERVICES}
-        resources = create_resources(load_template(REPO / "template.yaml"), clients=clients)
+        resources = create_resources(copy.deepcopy(template()), clients=clients)
         yield Aws(clients, resources)
 
 

@@ -149,6 +149,7 @@ QUERIES = {
     ),
     "every row, every column": "SELECT * FROM article_versions ORDER BY article_id, version",
     "one row per article": "SELECT count(*), count(DISTINCT article_id) FROM articles_latest",
+    "the newest version of every article": "SELECT article_id, version, dt FROM latest ORDER BY 1",
 }
 
 

@@ -182,6 +182,7 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
             sources_path=sources,
             sample_sites=False,
             log_path=tmp_path / "log.jsonl",
+            state_file=None,
             extra_env={"FETCH_ALLOW_HOSTS": f"127.0.0.1:{server.server_port}"},  # only the sample sites by default
         ) as runtime:
             process = runtime.handlers["process"]

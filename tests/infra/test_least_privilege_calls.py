@@ -52,7 +52,7 @@ def calls():
 
     botocore.client.BaseClient._make_api_call = recording
     try:
-        with LocalRuntime(sources_path=REPO_ROOT / "sample_sites" / "sources.yaml") as runtime:
+        with LocalRuntime(sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", state_file=None) as runtime:
             schedule, discover, process = (runtime.handlers[n] for n in ("schedule", "discover", "process"))
             sqs = runtime.clients["sqs"]
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
+
+if TYPE_CHECKING:  # the discovery core is imported by the first discovery, not at init
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    from newsingest.pipeline.discover import DiscoveryReport
 
 from newsingest.app import Application
 from newsingest.handlers.entry import lambda_entry
@@ -16,11 +19,6 @@ from newsingest.handlers.observability import count, logger
 from newsingest.handlers.shape import sqs_batch
 from newsingest.models.messages import DiscoverRequest
 from newsingest.models.metrics import Metric
-from newsingest.pipeline.discover import DiscoveryReport
-
-
-class DiscoverRecord(SqsRecordModel):
-    body: Json[DiscoverRequest]
 
 
 def count_report(counts: Counter, report: DiscoveryReport) -> None:
@@ -36,11 +34,8 @@ def count_report(counts: Counter, report: DiscoveryReport) -> None:
 
 
 def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
-    processor = BatchProcessor(event_type=EventType.SQS, model=DiscoverRecord)
-
-    def discover_one(record: DiscoverRecord, counts: Counter, context: LambdaContext) -> dict:
-        request = record.body
-        logger.append_keys(source_id=request.source_id, message_id=record.messageId)
+    def discover_one(record: SQSRecord, request: DiscoverRequest, counts: Counter, context: LambdaContext) -> dict:
+        logger.append_keys(source_id=request.source_id, message_id=record.message_id)
         source = app.catalog.load().get(request.source_id)
         if source is None:
             logger.warning("source no longer configured")
@@ -64,7 +59,7 @@ def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
         )
         return {"source_id": source.id, "new": report.new}
 
-    return sqs_batch(processor, discover_one, prepare=lambda event, context: context)
+    return sqs_batch(DiscoverRequest, discover_one, prepare=lambda requests, context: context)
 
 
 __getattr__ = lambda_entry(build)

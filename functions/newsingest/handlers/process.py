@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
-from pydantic import Json, ValidationError
 
 from newsingest.app import Application
 from newsingest.handlers.entry import lambda_entry
@@ -25,36 +23,19 @@ from newsingest.models.metrics import Metric
 from newsingest.pipeline.commit import Result, RetryLater
 
 
-class ArticleRecord(SqsRecordModel):
-    body: Json[ArticleTask]
-
-
-def parse_tasks(event: dict) -> dict[str, ArticleTask]:
-    """The well-formed records' tasks by message id; the batch processor fails the others with the reason."""
-    tasks: dict[str, ArticleTask] = {}
-    for record in event.get("Records", []):
-        try:
-            tasks[record["messageId"]] = ArticleTask.model_validate_json(record["body"])
-        except (KeyError, ValidationError):
-            continue
-    return tasks
-
-
 def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
     """The handler over one application; its init loads everything (and SnapStart snapshots it)."""
     app.warm_up()
-    processor = BatchProcessor(event_type=EventType.SQS, model=ArticleRecord)
 
-    def report(record: ArticleRecord, counts: Counter, results: dict[str, Result]) -> dict:
-        task = record.body
-        logger.append_keys(message_id=record.messageId, url=task.url, source_id=task.source_id)
-        result = results[record.messageId]
+    def report(record: SQSRecord, task: ArticleTask, counts: Counter, results: dict[str, Result]) -> dict:
+        logger.append_keys(message_id=record.message_id, url=task.url, source_id=task.source_id)
+        result = results[record.message_id]
         if isinstance(result, Exception):
             count(counts, Metric.ARTICLES_FAILED, source=task.source_id)
             logger.warning("article failed", extra={"error": str(result)})
             if isinstance(result, RetryLater) and result.retry_after:
                 try:
-                    app.article_queue.retry_after(record.receiptHandle, result.retry_after)
+                    app.article_queue.retry_after(record.receipt_handle, result.retry_after)
                 except ClientError as hold_error:  # the record still fails; it just comes back sooner
                     logger.warning("could not hold the message back", extra={"error": str(hold_error)})
             raise result
@@ -65,12 +46,11 @@ def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
         logger.info("article", extra=result.log())
         return result.log()
 
-    def ingest(event: dict, context: LambdaContext) -> dict[str, Result]:
-        tasks = parse_tasks(event)
+    def ingest(tasks: dict[str, ArticleTask], context: LambdaContext) -> dict[str, Result]:
         outcomes = app.ingest(list(tasks.values()), remaining=lambda: context.get_remaining_time_in_millis() / 1000)
         return dict(zip(tasks, outcomes, strict=True))
 
-    return sqs_batch(processor, report, prepare=ingest)
+    return sqs_batch(ArticleTask, report, prepare=ingest)
 
 
 __getattr__ = lambda_entry(build)

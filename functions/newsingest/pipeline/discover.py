@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from newsingest.discovery.documents import parse_document
 from newsingest.discovery.filters import filter_candidates
 from newsingest.discovery.model import Candidate
-from newsingest.discovery.robots import Robots
+from newsingest.discovery.robots import Robots, sitemaps_to_read
 from newsingest.discovery.state import DocumentState, SourceState, conditional_headers, observe
 from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult
 from newsingest.models.messages import ArticleTask
@@ -107,7 +107,7 @@ class Discovery:
 
     def collect(self, robots: Robots) -> list[Candidate]:
         """Every document's candidates, following children (sitemap indexes, autodiscovered feeds)."""
-        pending = self.plan_documents()
+        pending = self.plan_documents() + sitemaps_to_read(robots, self.source, backfill=self.since is not None)
         limit = len(pending) + MAX_CHILD_DOCUMENTS
         seen: set[str] = set()
         candidates: list[Candidate] = []

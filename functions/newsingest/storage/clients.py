@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import boto3
-from botocore.config import Config
+if TYPE_CHECKING:  # boto3 is imported by the first client, not at init: a light handler starts faster
+    import boto3
 
-RETRIES = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=5, read_timeout=30)
+RETRIES = {"retries": {"mode": "standard", "max_attempts": 8}, "connect_timeout": 5, "read_timeout": 30}
 DEFAULT_REGION = "us-east-1"
 
 
@@ -42,10 +43,15 @@ class AwsConnection:
     def client(self, service: str):
         """One client per service and connection (clients are thread-safe; sessions are not shared)."""
         if service not in self._clients:
-            self._clients[service] = self.session().client(service, endpoint_url=self.endpoint_url, config=RETRIES)
+            from botocore.config import Config
+
+            config = Config(**RETRIES)
+            self._clients[service] = self.session().client(service, endpoint_url=self.endpoint_url, config=config)
         return self._clients[service]
 
     def session(self) -> boto3.Session:
+        import boto3
+
         return boto3.Session(
             aws_access_key_id=self.access_key_id,
             aws_secret_access_key=self.secret_access_key,
