@@ -51,9 +51,10 @@ def units(size: int) -> int:
 
 
 class AwsMeter:
-    """Register on a boto3 session before its clients are created; `active` gates what is counted."""
+    """Register on a boto3 session before its clients are created, or `attach` to clients made already;
+    `active` gates what is counted."""
 
-    def __init__(self, session: boto3.Session):
+    def __init__(self, session: boto3.Session | None = None):
         self.requests: Counter = Counter()
         self.write_units: Counter = Counter()  # table -> WRU
         self.active = False
@@ -61,8 +62,16 @@ class AwsMeter:
         self._indexes: dict[str, list[tuple[set[str], set[str] | None]]] = {}
         self._reader = None
         self._pending: dict[int, tuple[str, dict, dict | None]] = {}
-        session.events.register("before-parameter-build", self._before)
-        session.events.register("after-call.dynamodb.UpdateItem", self._after_update)
+        if session is not None:
+            self._register(session.events)
+
+    def attach(self, client) -> None:
+        """Count one client's calls (an application's clients exist before any bench code runs)."""
+        self._register(client.meta.events)
+
+    def _register(self, events) -> None:
+        events.register("before-parameter-build", self._before)
+        events.register("after-call.dynamodb.UpdateItem", self._after_update)
 
     def watch_tables(self, client_factory, table_names: list[str]) -> None:
         """Learn each table's GSIs (keys and projection) through an uncounted client."""

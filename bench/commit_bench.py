@@ -13,7 +13,6 @@ URLs again (nothing new to store: the redelivery/refresh path).
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
@@ -23,7 +22,6 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import boto3
 from _dataset import load_items  # bench/ is on sys.path: run as a script
 from aws_meter import AwsMeter
 from rich.console import Console
@@ -115,8 +113,7 @@ def main() -> None:
         "    crawl_delay: 0.001\n",
         encoding="utf-8",
     )
-    boto3.setup_default_session()
-    meter = AwsMeter(boto3.DEFAULT_SESSION)
+    meter = AwsMeter()
     timed = Timed(meter)
     import newsingest.pipeline.ingest as ingest
 
@@ -128,9 +125,11 @@ def main() -> None:
         log_path=Path(tempfile.mkdtemp()) / "h.jsonl",
         extra_env={"FETCH_ALLOW_HOSTS": f"127.0.0.1:{server.server_port}"},  # this server only
     ) as rt:
+        for service in ("dynamodb", "s3", "sqs", "events"):
+            meter.attach(rt.app.aws.client(service))
         meter.watch_tables(
-            lambda: boto3.Session().client("dynamodb", region_name="us-east-1"),
-            [rt.resources.table_name, rt.resources.idempotency_table_name],
+            lambda: rt.app.aws.session().client("dynamodb", endpoint_url=rt.app.aws.endpoint_url),
+            [rt.resources.table_name],
         )
         rt.process.handler = timed.handler(rt.process.handler)
         urls = [f"{base}{path}" for path in pages]
@@ -175,5 +174,4 @@ def _stored_count(runtime: LocalRuntime) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "newsingest")
     sys.exit(main())

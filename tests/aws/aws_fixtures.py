@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import boto3
@@ -11,13 +13,15 @@ import pytest
 from moto import mock_aws
 
 from newsingest import PIPELINE_VERSION
+from newsingest.app import Application
 from newsingest.extraction.fingerprints import content_hash, simhash
 from newsingest.local.resources import LocalResources, create_resources, load_template
-from newsingest.models.records import Article, Entity, EntityType
+from newsingest.models.records import Article, Entity, EntityType, article_id_for
+from newsingest.settings import Settings
 from newsingest.storage.archive import Archive
+from newsingest.storage.clients import AwsConnection
 from newsingest.storage.entity_knowledge import EntityKnowledge
 from newsingest.storage.events import EventPublisher
-from newsingest.storage.keys import article_id_for
 from newsingest.storage.stores import Repositories, Stores
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,12 +49,23 @@ class Aws:
     def knowledge(self) -> EntityKnowledge:
         return self.repos.entity_knowledge
 
+    def application(self, **settings) -> Application:
+        """An application over these resources (the template's environment), as a Lambda would build it."""
+        values = {k.lower(): v for k, v in self.resources.environment.items()}
+        return Application(Settings.model_validate({**values, **settings}), AwsConnection(region="us-east-1"))
+
     def count_calls(self, service: str, operation: str) -> list:
         calls: list = []
         self.clients[service].meta.events.register(
             f"provide-client-params.{service}.{operation}", lambda **kwargs: calls.append(kwargs)
         )
         return calls
+
+
+@cache
+def template() -> dict:
+    """template.yaml, parsed once per test process (a quarter of a second each time otherwise)."""
+    return load_template(REPO / "template.yaml")
 
 
 @pytest.fixture
@@ -64,7 +79,7 @@ def aws(monkeypatch) -> Aws:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         clients = {s: boto3.client(s, region_name="us-east-1") for s in SERVICES}
-        resources = create_resources(load_template(REPO / "template.yaml"), clients=clients)
+        resources = create_resources(copy.deepcopy(template()), clients=clients)
         yield Aws(clients, resources)
 
 

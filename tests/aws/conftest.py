@@ -1,3 +1,4 @@
-"""Fixtures for the AWS tests (defined in aws_fixtures, importable by name from the tests)."""
+"""Fixtures for the AWS tests (defined in aws_fixtures and news_site, importable by name from the tests)."""
 
 from aws_fixtures import aws  # noqa: F401
+from news_site import site  # noqa: F401

@@ -8,7 +8,6 @@ import pytest
 from aws_fixtures import make_article, person
 
 from newsingest.client import ArticleClient
-from newsingest.discovery.state import SourceState
 from newsingest.storage.articles import MAX_INLINE_RECORD_BYTES
 
 TEXT = "The harbour board approved the new ferry terminal after a long public consultation in the city."
@@ -124,10 +123,3 @@ def test_a_record_too_big_to_inline_is_read_whole_from_s3(aws, client):
     assert aws.repos.articles.get(big.article_id).text_in_s3 is True
     assert client.get(big.article_id) == big
     assert next(client.by_source("harbour")) == big
-
-
-def test_source_states(aws, client):
-    aws.repos.source_states.put(SourceState(source_id="harbour", consecutive_failures=2, total_new=7))
-    states = client.source_states(["harbour", "unknown"])
-    assert list(states) == ["harbour"]
-    assert (states["harbour"].consecutive_failures, states["harbour"].total_new) == (2, 7)

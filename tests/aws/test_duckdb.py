@@ -82,15 +82,9 @@ def test_the_partition_is_a_column_to_filter_on(endpoint):
 
 
 def test_query_sql_on_the_command_line(endpoint, monkeypatch, capsys):
-    from newsingest.handlers import deps
-
     for key, value in {**CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "TABLE_NAME": "t", "BUCKET_NAME": BUCKET}.items():
         monkeypatch.setenv(key, value)
-    deps.reset()
-    try:
-        code = main(["query", "--format", "jsonl", "--sql", "SELECT dt, count(*) AS n FROM articles GROUP BY dt"])
-    finally:
-        deps.reset()
+    code = main(["query", "--format", "jsonl", "--sql", "SELECT dt, count(*) AS n FROM articles GROUP BY dt"])
     assert code == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows == [{"dt": "2026-11-20", "n": 3}]

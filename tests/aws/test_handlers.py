@@ -21,11 +21,8 @@ TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 @pytest.fixture
 def runtime(tmp_path):
     with LocalRuntime(
-        sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=tmp_path / "handlers.jsonl"
+        sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=tmp_path / "handlers.jsonl", state_file=None
     ) as runtime:
-        from newsingest.handlers import deps, discover, process, schedule
-
-        runtime.deps, runtime.handlers = deps, {"schedule": schedule, "discover": discover, "process": process}
         yield runtime
 
 
@@ -68,7 +65,7 @@ def records_in_s3(runtime) -> list[str]:
 
 
 def test_schedule_queues_every_due_source_once(runtime):
-    result = runtime.handlers["schedule"].handler({"scheduled_time": TICK.isoformat()}, LambdaContext("schedule"))
+    result = runtime.handlers["schedule"]({"scheduled_time": TICK.isoformat()}, LambdaContext("schedule"))
     assert sorted(result["queued"]) == ["civic-wire", "harbour-times", "northern-ledger"]
     assert queue_depth(runtime.clients["sqs"], runtime.resources.queues["DiscoverQueue"].url) == 3
 
@@ -79,16 +76,16 @@ def test_process_reports_partial_failures_and_a_redelivery_stores_nothing_twice(
     event = sqs_event(good, missing, "{not json")
     process = runtime.handlers["process"]
 
-    response = process.handler(event, LambdaContext("process"))
+    response = process(event, LambdaContext("process"))
     assert response["batchItemFailures"] == [{"itemIdentifier": event["Records"][2]["messageId"]}]
     first_records = records_in_s3(runtime)
     assert len(first_records) == 1
 
     events_before = _published(runtime)
-    response = process.handler(event, LambdaContext("process"))  # SQS delivers the same messages again
+    response = process(event, LambdaContext("process"))  # SQS delivers the same messages again
     assert len(response["batchItemFailures"]) == 1
     assert records_in_s3(runtime) == first_records
-    repos = runtime.deps.repos()
+    repos = runtime.app.repos
     stored = repos.urls.get(json.loads(good)["url"])
     assert stored.status == "stored"
     assert [v.version for v in repos.articles.versions(stored.article_id)] == [1]
@@ -105,7 +102,7 @@ def test_a_failing_fetch_fails_only_its_record(runtime):
     ).model_dump_json()
     good = task(runtime, "harbour-times", "/news/2026/11/16/southampton-channel-dredging-approved")
     event = sqs_event(unreachable, good)
-    response = runtime.handlers["process"].handler(event, LambdaContext("process"))
+    response = runtime.handlers["process"](event, LambdaContext("process"))
     assert response["batchItemFailures"] == [{"itemIdentifier": event["Records"][0]["messageId"]}]
     assert len(records_in_s3(runtime)) == 1
 
@@ -118,7 +115,7 @@ def test_two_discoverers_at_once_never_enqueue_an_article_twice(runtime):
     results = []
 
     def run_one():
-        results.append(discover.handler(sqs_event(request), LambdaContext("discover")))
+        results.append(discover(sqs_event(request), LambdaContext("discover")))
 
     threads = [threading.Thread(target=run_one) for _ in range(2)]
     for thread in threads:
@@ -185,9 +182,10 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
             sources_path=sources,
             sample_sites=False,
             log_path=tmp_path / "log.jsonl",
+            state_file=None,
             extra_env={"FETCH_ALLOW_HOSTS": f"127.0.0.1:{server.server_port}"},  # only the sample sites by default
         ) as runtime:
-            from newsingest.handlers import process
+            process = runtime.handlers["process"]
 
             sqs, queue = runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url
             body = ArticleTask(url=f"{base}/story", source_id="busy", discovered_at=TICK, discovered_via="feed")
@@ -196,7 +194,7 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
             event = sqs_event(message["Body"])
             event["Records"][0].update(messageId=message["MessageId"], receiptHandle=message["ReceiptHandle"])
             with pytest.raises(BatchProcessingError):  # every record failed: Lambda retries the batch
-                process.handler(event, LambdaContext("process"))
+                process(event, LambdaContext("process"))
             time.sleep(1.5)  # past the 1 s the message was received with
             assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []  # held back for 120 s
 
@@ -204,14 +202,14 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
             asked = len(hits)
             other = ArticleTask(url=f"{base}/other", source_id="busy", discovered_at=TICK, discovered_via="feed")
             with pytest.raises(BatchProcessingError):
-                process.handler(sqs_event(other.model_dump_json()), LambdaContext("process"))
+                process(sqs_event(other.model_dump_json()), LambdaContext("process"))
             assert len(hits) == asked
     finally:
         server.shutdown()
 
 
 def test_schedule_flags_failing_and_stale_sources(runtime, capsys):
-    states = runtime.deps.repos().source_states
+    states = runtime.app.repos.source_states
     states.put(
         SourceState.model_validate(
             {
@@ -232,7 +230,7 @@ def test_schedule_flags_failing_and_stale_sources(runtime, capsys):
             }
         )
     )
-    result = runtime.handlers["schedule"].handler({"scheduled_time": TICK.isoformat()}, LambdaContext("schedule"))
+    result = runtime.handlers["schedule"]({"scheduled_time": TICK.isoformat()}, LambdaContext("schedule"))
     assert sorted(result["unhealthy"]) == ["civic-wire", "harbour-times"]
     assert "3 consecutive failures" in result["unhealthy"]["harbour-times"]
     assert "harbour-times" not in result["queued"]  # backing off: failures stretch its interval
@@ -242,14 +240,14 @@ def test_schedule_flags_failing_and_stale_sources(runtime, capsys):
 
 def test_a_source_given_only_its_homepage_is_discovered_through_its_feed(tmp_path):
     with LocalRuntime(
-        sources_path=tmp_path / "sources.yaml", log_path=tmp_path / "handlers.jsonl"
+        sources_path=tmp_path / "sources.yaml", log_path=tmp_path / "handlers.jsonl", state_file=None
     ) as runtime:  # the sources file is written below, once the sites' addresses are known
         base = runtime.sites.base_urls["northern-ledger"]
         (tmp_path / "sources.yaml").write_text(f"sources:\n  - id: ledger\n    name: Ledger\n    homepage: {base}/\n")
-        from newsingest.handlers import discover
+        discover = runtime.handlers["discover"]
 
         request = DiscoverRequest(source_id="ledger", tick=TICK).model_dump_json()
-        assert discover.handler(sqs_event(request), LambdaContext("discover")) == {"batchItemFailures": []}
+        assert discover(sqs_event(request), LambdaContext("discover")) == {"batchItemFailures": []}
         sqs, queue = runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url
         urls = set()
         while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):

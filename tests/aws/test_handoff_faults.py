@@ -5,31 +5,23 @@ refresh comes back, one hostile entry stops nothing else, one record's error fai
 from __future__ import annotations
 
 import json
-import threading
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime, timedelta
 
 import pytest
 from faults import CRASH, SERVER_ERROR, THROTTLE, Crash, Faults
+from news_site import TICK
 
-from newsingest.discovery.state import SourceState
 from newsingest.fetching.fetcher import Fetcher, FetchPolicy
 from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import SkipReason
 from newsingest.models.source import Source
 from newsingest.pipeline.commit import RetryLater
-from newsingest.pipeline.discover import RECLAIM_AFTER, Politeness, discover_source
+from newsingest.pipeline.discover import RECLAIM_AFTER, Discovery, DiscoveryReport
 from newsingest.pipeline.ingest import prepare_batch
+from newsingest.pipeline.politeness import Politeness
 from newsingest.pipeline.process import Skip
 from newsingest.storage import dynamo
 from newsingest.storage.queues import MAX_BATCH_BYTES, QueueSender
-
-TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
-PAGE = (
-    "<html lang='en'><head><title>{n}</title></head><body><article><h1>Story {n}</h1>"
-    + "<p>The harbour board approved the new ferry terminal after a long consultation, officials said.</p>" * 8
-    + "</article></body></html>"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -37,80 +29,24 @@ def no_backoff(monkeypatch):
     monkeypatch.setattr(dynamo.time, "sleep", lambda seconds: None)
 
 
-class Site:
-    """A news site on 127.0.0.1: a feed of `entries` and their pages; counts what was fetched."""
-
-    def __init__(self, entries: int, title: str = "Story"):
-        self.entries = entries
-        self.title = title  # entry 0's title
-        self.updated = "2026-11-23T08:00:00Z"  # every entry's revision
-        self.fetched: list[str] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                site.fetched.append(self.path)
-                if self.path == "/feed.xml":
-                    body, kind = site.feed().encode(), "application/rss+xml"
-                elif self.path.startswith("/news/"):
-                    body, kind = PAGE.format(n=self.path).encode(), "text/html"
-                else:
-                    body, kind = b"", "text/plain"
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-
-    def feed(self) -> str:
-        items = "".join(
-            f"<item><title>{self.title if n == 0 else 'Story'} {n}</title><link>{self.base}/news/{n}</link>"
-            f"<pubDate>Mon, 23 Nov 2026 0{n % 10}:00:00 GMT</pubDate>"
-            f"<atom:updated xmlns:atom='http://www.w3.org/2005/Atom'>{self.updated}</atom:updated></item>"
-            for n in range(self.entries)
-        )
-        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>"
-
-    def source(self) -> Source:
-        return Source(id="harbour", name="Harbour", homepage=f"{self.base}/", feeds=[f"{self.base}/feed.xml"])
-
-
-@pytest.fixture
-def site():
-    sites: list[Site] = []
-
-    def make(entries: int, title: str = "Story") -> Site:
-        sites.append(Site(entries, title))
-        return sites[-1]
-
-    yield make
-    for s in sites:
-        s.server.shutdown()
-
-
 def fetcher() -> Fetcher:
     return Fetcher(FetchPolicy("newsingest-test", 2.0, 5.0, 5_000_000, 5, allow_hosts=("127.0.0.1",)))
 
 
-def discover(aws, source: Source, tick: datetime = TICK, max_urls: int = 5000):
-    return discover_source(
+def discover(aws, source: Source, tick: datetime = TICK, max_urls: int = 5000) -> DiscoveryReport:
+    return Discovery(
         source,
-        SourceState(source_id=source.id),
-        tick=tick,
+        tick,
         fetcher=fetcher(),
         repos=aws.repos,
         queue=QueueSender(aws.clients["sqs"], aws.resources.queues["ArticleQueue"].url),
-        politeness=Politeness(aws.repos.hosts, 0.0),
-        user_agent="newsingest-test",
+        politeness=politeness(aws),
         max_urls=max_urls,
-    )
+    ).run()
+
+
+def politeness(aws) -> Politeness:
+    return Politeness(aws.repos.hosts, fetcher(), "newsingest-test", 0.0)
 
 
 def queued_urls(aws) -> list[str]:
@@ -152,11 +88,11 @@ def test_a_refresh_whose_enqueue_failed_is_queued_again(aws, site):
         aws.repos.urls.mark(url, "stored", source_id="harbour", article_id="a")
     news.updated = "2026-11-24T05:00:00Z"  # every entry changed: a refresh each
     faults = Faults(aws.clients["sqs"]).after("SendMessageBatch", 0, SERVER_ERROR)
-    report, _ = discover(aws, news.source(), TICK + timedelta(minutes=15))
+    report = discover(aws, news.source(), TICK + timedelta(minutes=15))
     assert report.refreshed == 3 and any("not queued" in p for p in report.problems)
     assert queued_urls(aws) == []
     faults.clear()
-    report, _ = discover(aws, news.source(), TICK + timedelta(minutes=30))
+    report = discover(aws, news.source(), TICK + timedelta(minutes=30))
     assert report.refreshed == 3
     assert len(queued_urls(aws)) == 3
 
@@ -182,7 +118,7 @@ def test_a_one_megabyte_title_stops_no_entry_and_batches_stay_under_256_kb(aws, 
         "provide-client-params.sqs.SendMessageBatch",
         lambda params, **kw: sizes.append(sum(len(e["MessageBody"].encode()) for e in params["Entries"])),
     )
-    report, _ = discover(aws, news.source())
+    report = discover(aws, news.source())
     assert report.new == 12
     assert len(queued_urls(aws)) == 12
     assert sizes and max(sizes) <= MAX_BATCH_BYTES
@@ -210,7 +146,7 @@ def test_byte_split_send_batches(aws):
 
 def test_max_urls_per_discovery_bounds_a_feed_too(aws, site):
     news = site(40)
-    report, _ = discover(aws, news.source(), max_urls=25)
+    report = discover(aws, news.source(), max_urls=25)
     assert report.new == 25
     assert any("over 25 entries" in p for p in report.problems)
 
@@ -221,9 +157,8 @@ def prepare(aws, tasks, source: Source, remaining=None):
         sources={source.id: source},
         fetcher=fetcher(),
         stores=aws.stores,
-        politeness=Politeness(aws.repos.hosts, 0.0),
+        politeness=politeness(aws),
         tagger=None,
-        user_agent="newsingest-test",
         now=lambda: TICK,
         remaining=remaining,
     )

@@ -23,7 +23,9 @@ TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory):
     logs = tmp_path_factory.mktemp("logs") / "handlers.jsonl"
-    with LocalRuntime(sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=logs) as runtime:
+    with LocalRuntime(
+        sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=logs, state_file=None
+    ) as runtime:
         runtime.tick(TICK)
         yield runtime
 

@@ -20,19 +20,23 @@ EXPECTED = json.loads((REPO_ROOT / "sample_sites" / "expected.json").read_text()
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     logs = tmp_path_factory.mktemp("logs") / "handlers.jsonl"
-    with LocalRuntime(sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=logs) as runtime:
-        start = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
-        first = runtime.tick(start)
-        requests_after_first = len(runtime.sites.requests)
-        runtime.sites.set_edition(2)
-        second = runtime.tick(start + timedelta(minutes=15))
-        runtime.first, runtime.second = first, second
-        runtime.second_tick_requests = runtime.sites.requests[requests_after_first:]
-        runtime.records = runtime.latest_records()
-        from newsingest.handlers import deps
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(logs.parent)  # this runtime's .newsingest/local.json, for the CLI tests below
+        with LocalRuntime(sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=logs) as runtime:
+            yield from _two_ticks(runtime)
 
-        runtime.repos = deps.repos()
-        yield runtime
+
+def _two_ticks(runtime):
+    """Edition 1, then edition 2 of the sample sites, a tick each."""
+    start = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+    runtime.first = runtime.tick(start)
+    requests_after_first = len(runtime.sites.requests)
+    runtime.sites.set_edition(2)
+    runtime.second = runtime.tick(start + timedelta(minutes=15))
+    runtime.second_tick_requests = runtime.sites.requests[requests_after_first:]
+    runtime.records = runtime.latest_records()
+    runtime.repos = runtime.app.repos
+    yield runtime
 
 
 def url_of(run, site: str, path: str) -> str:
@@ -168,11 +172,10 @@ def test_query_entities_lists_canonical_entities_with_article_counts(run, capsys
 
 def test_the_runtime_fetcher_reaches_the_sample_sites_but_not_the_embedded_aws(run):
     """127.0.0.1 is allowed per port: a hostile page linking the moto endpoint gets nothing from it."""
-    from newsingest.fetching.fetcher import Fetcher, FetchError, FetchPolicy
+    from newsingest.fetching.fetcher import FetchError
     from newsingest.models.outcomes import SkipReason
-    from newsingest.settings import Settings
 
-    fetcher = Fetcher(FetchPolicy.from_settings(Settings()))  # the environment the runtime gives its handlers
+    fetcher = run.app.fetcher  # the fetcher the runtime's handlers use
     assert fetcher.get(url_of(run, "harbour-times", "/")).ok
     with pytest.raises(FetchError) as caught:
         fetcher.get(run.endpoint_url + "/moto-api/data.json")

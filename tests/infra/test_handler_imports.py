@@ -7,7 +7,8 @@ import pytest
 
 PROBE = """
 import sys
-import newsingest.handlers.{name}
+import newsingest.handlers.{name} as module
+module.handler  # what the Lambda runtime reads at init: the application is built then
 heavy = [m for m in ("spacy", "py3langid", "newsingest.extraction", "newsingest.pipeline.process") if m in sys.modules]
 print(",".join(heavy))
 """

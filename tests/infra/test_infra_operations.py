@@ -290,15 +290,9 @@ def widget_metrics(dashboard: dict[str, Any]) -> list[list[Any]]:
 
 
 def emitted_metric_names() -> set[str]:
-    """Metric names the handlers emit: the Metric enum where there is one, else the handlers' literals."""
-    try:
-        from newsingest.models.metrics import Metric
-    except ImportError:
-        from newsingest.models.outcomes import Outcome
+    """Metric names the handlers emit: the Metric enum they emit with."""
+    from newsingest.models.metrics import Metric
 
-        source = "".join(p.read_text() for p in HANDLERS.glob("*.py"))
-        names = set(re.findall(r'(?:count\(counts, |add_metric\(name=)"(\w+)"', source))
-        return names | {f"Articles{o.capitalize()}" for o in Outcome} if "Articles{result" in source else names
     return {str(m) for m in Metric}
 
 

@@ -87,7 +87,6 @@ def test_bucket_bus_and_environment_exist(template, clients):
     assert env["TABLE_NAME"] == made.table_name
     assert env["ARTICLE_QUEUE_URL"] == made.queues["ArticleQueue"].url
     assert env["SOURCES_URI"] == f"s3://{made.bucket_name}/config/sources.yaml"
-    assert env["RAW_RETENTION_DAYS"] == "365"
 
 
 def test_creating_twice_reuses_what_exists(template, clients):

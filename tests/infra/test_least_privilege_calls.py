@@ -52,9 +52,8 @@ def calls():
 
     botocore.client.BaseClient._make_api_call = recording
     try:
-        with LocalRuntime(sources_path=REPO_ROOT / "sample_sites" / "sources.yaml") as runtime:
-            from newsingest.handlers import discover, process, schedule
-
+        with LocalRuntime(sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", state_file=None) as runtime:
+            schedule, discover, process = (runtime.handlers[n] for n in ("schedule", "discover", "process"))
             sqs = runtime.clients["sqs"]
 
             def drain(queue: str, most: int) -> list[str]:
@@ -63,15 +62,15 @@ def calls():
                 return [m["Body"] for m in got]
 
             current[0] = "ScheduleFunction"
-            schedule.handler({"scheduled_time": TICK.isoformat()}, LambdaContext("schedule"))
+            schedule({"scheduled_time": TICK.isoformat()}, LambdaContext("schedule"))
             current[0] = None
             for body in drain("DiscoverQueue", 10):
                 current[0] = "DiscoverFunction"
-                discover.handler(sqs_event([body]), LambdaContext("discover"))
+                discover(sqs_event([body]), LambdaContext("discover"))
                 current[0] = None
             articles = sqs_event(drain("ArticleQueue", 5))
             current[0] = "ProcessFunction"
-            process.handler(articles, LambdaContext("process"))
+            process(articles, LambdaContext("process"))
             current[0] = None
             yield made, runtime.resources
     finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from newsingest.cli import main
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
@@ -65,3 +67,31 @@ def test_sources_validate_accepts_the_bundled_sample_sources(capsys, monkeypatch
     bundled = Path(__file__).resolve().parents[2] / "sample_sites" / "sources.yaml"
     assert main(["sources", "validate", str(bundled)]) == 0
     assert "3 valid sources, 0 problems" in capsys.readouterr().out
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return " ".join(err.split())
+
+
+def test_commands_without_aws_settings_or_a_local_runtime_say_what_to_do(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no .newsingest/local.json here
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "TABLE_NAME", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    assert main(["query", "--id", "abc"]) == 3
+    assert "AWS is not configured" in one_line_error(capsys)
+    for command in (["query", "--id", "abc", "--local"], ["replay", "--local"], ["backfill", "x", "--since",
+                    "2026-11-01", "--local"], ["compact", "--local"]):  # fmt: skip
+        assert main(command) == 3
+        assert "no local runtime is running" in one_line_error(capsys)
+
+
+def test_extract_refuses_what_is_not_a_url_and_version_is_printed(capsys):
+    assert main(["extract", str(PAGES / "seed-article.html"), "--url", "not a url", "--no-entities"]) == 2
+    assert "not a URL" in one_line_error(capsys)
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("newsingest 0.")

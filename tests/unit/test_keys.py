@@ -3,13 +3,14 @@
 from datetime import UTC, datetime
 
 from newsingest.entities.knowledge import local_id
+from newsingest.models.records import article_id_for
 from newsingest.storage import keys
 
 
 def test_article_id_is_stable_and_differs_per_url():
-    a = keys.article_id_for("https://example.com/a")
-    assert a == keys.article_id_for("https://example.com/a")
-    assert a != keys.article_id_for("https://example.com/b")
+    a = article_id_for("https://example.com/a")
+    assert a == article_id_for("https://example.com/a")
+    assert a != article_id_for("https://example.com/b")
     assert len(a) == 20
 
 

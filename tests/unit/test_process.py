@@ -13,10 +13,9 @@ from newsingest.entities.tagger import TagRequest, TagResult
 from newsingest.extraction.fingerprints import NEAR_DUPLICATE_BITS, hamming
 from newsingest.models.messages import EntryHints
 from newsingest.models.outcomes import SkipReason
-from newsingest.models.records import Article, Entity, EntityType
+from newsingest.models.records import Article, Entity, EntityType, article_id_for
 from newsingest.pipeline.process import ExtractionError, PageInput, Skip, process_page, process_pages
 from newsingest.settings import Settings
-from newsingest.storage.keys import article_id_for
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 FETCHED = datetime(2026, 11, 24, 12, tzinfo=UTC)

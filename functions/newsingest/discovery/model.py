@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from newsingest.models import EntryHints
-
-Via = Literal["feed", "sitemap", "section", "backfill"]
+from newsingest.models.outcomes import Via
 
 
 @dataclass(frozen=True)

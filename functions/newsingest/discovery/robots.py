@@ -22,12 +22,17 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
+
+from newsingest.discovery.urls import same_site
+from newsingest.models.source import Source
 
 MAX_ROBOTS_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least 500 KiB, and no more is needed
 MAX_RULES = 500
 MAX_WILDCARD_RULES = 100
+MAX_ROBOTS_SITEMAPS = 20  # robots.txt sitemaps a run starts from (their children count against MAX_CHILD_DOCUMENTS)
 UNREACHABLE = 0
 
 Mode = Literal["rules", "allow_all", "disallow_all"]
@@ -139,3 +144,33 @@ def applicable_rules(text: str, user_agent: str) -> str:
         wildcards += wild
         kept.append(f"{match.group(1)}: {value}")
     return "\n".join([*kept, *sitemaps]) + "\n"
+
+
+def robots_url(page_url: str) -> str:
+    parts = urlsplit(page_url)
+    return f"{parts.scheme}://{parts.netloc}/robots.txt"
+
+
+def listed_sitemaps(robots: Robots, site_url: str) -> list[str]:
+    """The `Sitemap:` URLs of the site's robots.txt, absolute, http(s) and on the site itself, in order.
+
+    A relative URL is resolved against robots.txt; one on another site is ignored (a robots.txt
+    does not get to send discovery elsewhere); at most MAX_ROBOTS_SITEMAPS.
+    """
+    found: list[str] = []
+    base = robots_url(site_url)
+    for listed in robots.sitemaps:
+        url = urljoin(base, listed.strip())
+        if urlsplit(url).scheme in ("http", "https") and same_site(url, site_url) and url not in found:
+            found.append(url)
+    return found[:MAX_ROBOTS_SITEMAPS]
+
+
+def sitemaps_to_read(robots: Robots, source: Source, *, backfill: bool) -> list[str]:
+    """robots.txt's sitemaps to read besides the source's own documents: on a backfill always (a
+    feed-only source then reaches its older articles), on a scheduled run when the source sets
+    `robots_sitemaps`. Sitemaps the source already lists are not repeated."""
+    if not (backfill or source.robots_sitemaps):
+        return []
+    own = {str(u) for u in source.sitemaps}
+    return [url for url in listed_sitemaps(robots, str(source.homepage)) if url not in own]

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel
 
-from newsingest.handlers import deps
-from newsingest.handlers.observability import logger, metrics, tracer
-from newsingest.pipeline.compact import DayOutcome, closed_days, compact_days
-
-
-class CompactEvent(BaseModel):
-    """The schedule's input: `<aws.scheduler.scheduled-time>` fills scheduled_time."""
-
-    scheduled_time: AwareDatetime | None = None
+from newsingest.app import Application
+from newsingest.handlers.entry import lambda_entry
+from newsingest.handlers.observability import add_metric, logger
+from newsingest.handlers.shape import scheduled
+from newsingest.models.metrics import Metric
+from newsingest.pipeline.compact import DayOutcome
 
 
-@logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict, context: LambdaContext) -> dict:
-    tick = parse(event=event or {}, model=CompactEvent).scheduled_time or datetime.now(UTC)
-    days = closed_days(tick.astimezone(UTC).date(), deps.settings().compact_lookback_days)
-    reports = compact_days(days, deps.compacted_tables(), on_day=lambda r: logger.info("day", extra=r.__dict__))
-    compacted = [r for r in reports if r.outcome is DayOutcome.COMPACTED]
-    metrics.add_metric(name="DaysCompacted", unit=MetricUnit.Count, value=len(compacted))
-    metrics.add_metric(name="RecordsCompacted", unit=MetricUnit.Count, value=sum(r.json_objects for r in compacted))
-    return {"tick": tick.isoformat(), "days": {r.day.isoformat(): r.outcome.value for r in reports}}
+def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
+    def run(tick: datetime) -> dict:
+        days = app.closed_days(tick.astimezone(UTC).date())
+        reports = app.compact(days, on_day=lambda r: logger.info("day", extra=r.__dict__))
+        compacted = [r for r in reports if r.outcome is DayOutcome.COMPACTED]
+        add_metric(Metric.DAYS_COMPACTED, len(compacted))
+        add_metric(Metric.RECORDS_COMPACTED, sum(r.json_objects for r in compacted))
+        return {"tick": tick.isoformat(), "days": {r.day.isoformat(): r.outcome.value for r in reports}}
+
+    return scheduled(run)
+
+
+__getattr__ = lambda_entry(build)

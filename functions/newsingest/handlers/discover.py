@@ -4,97 +4,62 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
 
-from newsingest.handlers import deps
-from newsingest.handlers.observability import count, emit_counts, logger, metrics, tracer
+if TYPE_CHECKING:  # the discovery core is imported by the first discovery, not at init
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    from newsingest.pipeline.discover import DiscoveryReport
+
+from newsingest.app import Application
+from newsingest.handlers.entry import lambda_entry
+from newsingest.handlers.observability import count, logger
+from newsingest.handlers.shape import sqs_batch
 from newsingest.models.messages import DiscoverRequest
-from newsingest.models.source import Source
-from newsingest.pipeline.discover import DiscoveryReport, discover_source
+from newsingest.models.metrics import Metric
 
 
-class DiscoverRecord(SqsRecordModel):
-    body: Json[DiscoverRequest]
-
-
-processor = BatchProcessor(event_type=EventType.SQS, model=DiscoverRecord)
-
-
-def discover_and_record(
-    source: Source, tick: datetime, since: date | None = None, progress: Callable[[str, int], None] | None = None
-) -> DiscoveryReport:
-    """One discovery of a source, with its state read before and saved after (the CLI's backfill too)."""
-    settings = deps.settings()
-    state = deps.repos().source_states.get(source.id)
-    report, next_state = discover_source(
-        source,
-        state,
-        tick=tick,
-        fetcher=deps.fetcher(),
-        repos=deps.repos(),
-        queue=deps.article_queue(),
-        politeness=deps.politeness(),
-        user_agent=settings.user_agent,
-        max_urls=settings.max_urls_per_discovery,
-        since=since,
-        progress=progress,
-    )
-    deps.repos().source_states.put(next_state)
-    return report
-
-
-@tracer.capture_method
-def discover_one(record: DiscoverRecord, counts: Counter) -> dict:
-    request = record.body
-    logger.append_keys(source_id=request.source_id, message_id=record.messageId)
-    sources = {s.id: s for s in deps.sources()[0]}
-    source = sources.get(request.source_id)
-    if source is None:
-        logger.warning("source no longer configured")
-        return {"source_id": request.source_id, "skipped": "not configured"}
-    report = discover_and_record(source, request.tick, request.since)
-    count(counts, "DocumentsFetched", report.documents, source=source.id)
-    count(counts, "DocumentsNotModified", report.not_modified, source=source.id)
-    count(counts, "UrlsDiscovered", report.candidates, source=source.id)
-    count(counts, "NewArticles", report.new, source=source.id)
-    count(counts, "RefreshedArticles", report.refreshed, source=source.id)
-    count(counts, "DiscoveryFailures", report.failed_documents, source=source.id)
+def count_report(counts: Counter, report: DiscoveryReport) -> None:
+    source = report.source_id
+    count(counts, Metric.DOCUMENTS_FETCHED, report.documents, source=source)
+    count(counts, Metric.DOCUMENTS_NOT_MODIFIED, report.not_modified, source=source)
+    count(counts, Metric.URLS_DISCOVERED, report.candidates, source=source)
+    count(counts, Metric.NEW_ARTICLES, report.new, source=source)
+    count(counts, Metric.REFRESHED_ARTICLES, report.refreshed, source=source)
+    count(counts, Metric.DISCOVERY_FAILURES, report.failed_documents, source=source)
     for reason, n in report.skipped.items():
-        count(counts, "UrlsSkipped", n, source=source.id, reason=str(reason))
-    logger.info(
-        "discovered",
-        extra={
-            "documents": report.documents,
-            "not_modified": report.not_modified,
-            "candidates": report.candidates,
-            "new": report.new,
-            "refreshed": report.refreshed,
-            "known": report.known,
-            "skipped": dict(report.skipped),
-            "problems": report.problems[:20],
-        },
-    )
-    return {"source_id": source.id, "new": report.new}
+        count(counts, Metric.URLS_SKIPPED, n, source=source, reason=str(reason))
 
 
-@logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict, context: LambdaContext) -> dict:
-    counts: Counter = Counter()
-    metrics.add_metric(name="RecordsReceived", unit=MetricUnit.Count, value=len(event.get("Records", [])))
-    try:
-        return process_partial_response(
-            event=event,
-            record_handler=lambda record: discover_one(record, counts),
-            processor=processor,
-            context=context,
+def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
+    def discover_one(record: SQSRecord, request: DiscoverRequest, counts: Counter, context: LambdaContext) -> dict:
+        logger.append_keys(source_id=request.source_id, message_id=record.message_id)
+        source = app.catalog.load().get(request.source_id)
+        if source is None:
+            logger.warning("source no longer configured")
+            return {"source_id": request.source_id, "skipped": "not configured"}
+        report = app.discover(
+            source, request.tick, since=request.since, remaining=lambda: context.get_remaining_time_in_millis() / 1000
         )
-    finally:
-        emit_counts(counts)
+        count_report(counts, report)
+        logger.info(
+            "discovered",
+            extra={
+                "documents": report.documents,
+                "not_modified": report.not_modified,
+                "candidates": report.candidates,
+                "new": report.new,
+                "refreshed": report.refreshed,
+                "known": report.known,
+                "skipped": dict(report.skipped),
+                "problems": report.problems[:20],
+            },
+        )
+        return {"source_id": source.id, "new": report.new}
+
+    return sqs_batch(DiscoverRequest, discover_one, prepare=lambda requests, context: context)
+
+
+__getattr__ = lambda_entry(build)

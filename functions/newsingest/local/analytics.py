@@ -1,8 +1,10 @@
 """SQL over the stored records with DuckDB: `newsingest query --sql`, on AWS or the local runtime.
 
-Views: `article_versions` (alias `articles`, as the JSON Glue table) and `articles_latest`. Days
-compacted into Parquet are read from Parquet, the others (today, and any day not compacted yet)
-from the JSON records, both typed from the record model.
+Views: `article_versions` (alias `articles`, as the JSON Glue table), `articles_latest` (per
+day partition) and `latest` (one row per article: its newest version). Days compacted into
+Parquet are read from Parquet, the others (today, and any day not compacted yet) from the JSON
+records, both typed from the record model. The same views can sit over a local JSON-lines file
+of records instead (`make run`'s out/records.jsonl, or `query --format jsonl` output).
 
 The httpfs extension is loaded from the pinned duckdb-extension-httpfs wheel, so it works
 offline (duckdb 1.5.5; DuckDB 2.x cannot load httpfs without downloading it).
@@ -10,8 +12,7 @@ offline (duckdb 1.5.5; DuckDB 2.x cannot load httpfs without downloading it).
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 from newsingest.analytics.columns import record_columns
 from newsingest.analytics.compact import Table, json_columns
 from newsingest.storage.archive import PARTITION_KEY, RECORDS_PREFIX
-from newsingest.storage.clients import resolved_credentials
+from newsingest.storage.clients import AwsConnection
 from newsingest.storage.compacted import table_prefix
 
 
@@ -35,15 +36,10 @@ class S3Access:
     endpoint: str | None = None  # http://host:port for moto; None for AWS
 
     @classmethod
-    def from_environment(cls) -> S3Access:
-        region, key_id, secret, token = resolved_credentials()
-        return cls(
-            region=region,
-            key_id=key_id,
-            secret=secret,
-            session_token=token,
-            endpoint=os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"),
-        )
+    def of(cls, connection: AwsConnection) -> S3Access:
+        """The application's own connection: the same endpoint and credentials its boto3 clients use."""
+        region, key_id, secret, token = connection.resolved_credentials()
+        return cls(region=region, key_id=key_id, secret=secret, session_token=token, endpoint=connection.endpoint_url)
 
     def secret_sql(self) -> str:
         options = {"REGION": self.region}
@@ -119,8 +115,42 @@ def view_sql(bucket: str, layout: Layout, tables: Tables = Tables.AUTO) -> dict[
         if json is not None:
             parts.append(json if table is Table.VERSIONS else f"SELECT * FROM ({json}) {latest_of}")
         views[table.value] = " UNION ALL ".join(parts)
-    views["articles"] = views[Table.VERSIONS.value]
-    return views
+    return with_derived_views(views)
+
+
+# The newest version of each article over every day; articles_latest already holds each day's newest.
+LATEST_SQL = (
+    f"SELECT * FROM {Table.LATEST.value} QUALIFY row_number() OVER (PARTITION BY article_id "
+    "ORDER BY version DESC, dt DESC) = 1"
+)
+DAY_FIELDS = ("published_at", "fetched_at")  # the partition day is the first of them known
+
+
+def with_derived_views(views: dict[str, str]) -> dict[str, str]:
+    """`articles` (the Glue table's name for every version) and `latest`, after the views they read."""
+    return {**views, "articles": views[Table.VERSIONS.value], "latest": LATEST_SQL}
+
+
+def file_view_sql(path: Path) -> dict[str, str]:
+    """The views over a local JSON-lines file of records, `dt` derived as the archive derives it.
+
+    The day is the date as written in the record's own timestamp (Article.day), so the two
+    timestamps are read as text for `dt` and typed afterwards.
+    """
+    columns = record_columns()
+    as_text = [replace(c, duckdb="VARCHAR") if c.name in DAY_FIELDS else c for c in columns]
+    names = ", ".join(
+        f'CAST("{c.name}" AS {c.duckdb}) AS "{c.name}"' if c.name in DAY_FIELDS else f'"{c.name}"' for c in columns
+    )
+    day = "substr(coalesce(" + ", ".join(f'"{name}"' for name in DAY_FIELDS) + "), 1, 10)"
+    versions = (
+        f"SELECT {names}, {day} AS dt FROM read_json('{_sql_quoted(str(path))}', format = 'newline_delimited', "
+        f"columns = {json_columns(as_text)})"
+    )
+    latest_of = "QUALIFY row_number() OVER (PARTITION BY dt, article_id ORDER BY version DESC) = 1"
+    return with_derived_views(
+        {Table.LATEST.value: f"SELECT * FROM ({versions}) {latest_of}", Table.VERSIONS.value: versions}
+    )
 
 
 def connect_s3(access: S3Access):
@@ -136,18 +166,37 @@ def connect_s3(access: S3Access):
 
 
 def create_views(connection, bucket: str, layout: Layout, tables: Tables = Tables.AUTO) -> None:
-    for name, select in view_sql(bucket, layout, tables).items():
+    _create(connection, view_sql(bucket, layout, tables))
+
+
+def _create(connection, views: dict[str, str]) -> None:
+    for name, select in views.items():
         connection.execute(f"CREATE OR REPLACE VIEW {name} AS {select}")
 
 
 def records_sql(
     query: str, bucket: str, access: S3Access, layout: Layout | None = None, tables: Tables = Tables.AUTO
 ) -> tuple[list[str], list[tuple]]:
-    """One SQL query over the views `articles`/`article_versions` (every version) and `articles_latest`, `dt` a
-    column; Parquet for compacted days when there are any (DuckDB)."""
+    """One SQL query over the views `articles`/`article_versions` (every version), `articles_latest` and
+    `latest`, `dt` a column; Parquet for compacted days when there are any (DuckDB)."""
     connection = connect_s3(access)
     try:
         create_views(connection, bucket, layout or Layout(), tables)
+        result = connection.execute(query)
+        return [d[0] for d in result.description], result.fetchall()
+    finally:
+        connection.close()
+
+
+def file_sql(query: str, path: Path) -> tuple[list[str], list[tuple]]:
+    """One SQL query over the views of a local JSON-lines file of records (no AWS, no extension)."""
+    import duckdb
+
+    if not path.is_file():
+        raise FileNotFoundError(f"no records file {path}")
+    connection = duckdb.connect()
+    try:
+        _create(connection, file_view_sql(path))
         result = connection.execute(query)
         return [d[0] for d in result.description], result.fetchall()
     finally:

@@ -9,7 +9,6 @@ the summary is computed from those metrics and from the stored state.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import logging
 import os
@@ -21,26 +20,27 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
-
-from newsingest.local.aws import REGION, EmbeddedAws, start_embedded_aws
+from newsingest.app import Application
+from newsingest.local.aws import REGION, EmbeddedAws, local_connection, start_embedded_aws
 from newsingest.local.driver import EventSourceMapping, LambdaContext, MappingStats, queue_depth
 from newsingest.local.resources import LocalResources, create_resources, load_template
+from newsingest.local.state import STATE_DIR, STATE_FILE
 from newsingest.models.records import Article
+from newsingest.settings import Settings
+from newsingest.storage.clients import AwsConnection
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-STATE_DIR = Path(".newsingest")
-STATE_FILE = STATE_DIR / "local.json"
 SERVICES = ("dynamodb", "s3", "sqs", "events")
 # The settings another `newsingest` process needs to work on this runtime's state.
 SHARED_SETTINGS = (
     "TABLE_NAME",
-    "IDEMPOTENCY_TABLE_NAME",
     "BUCKET_NAME",
     "DISCOVER_QUEUE_URL",
     "ARTICLE_QUEUE_URL",
     "EVENT_BUS_NAME",
     "SOURCES_URI",
+    "FETCH_ALLOW_HOSTS",  # backfill discovers in the caller's process: the same sites, no more
+    "DEFAULT_CRAWL_DELAY",
 )
 
 
@@ -72,7 +72,12 @@ def parse_emf(lines: list[str]) -> Counter:
 
 
 class LocalRuntime:
-    """Start with `with LocalRuntime(...) as runtime:`; every resource is released on exit."""
+    """Start with `with LocalRuntime(...) as runtime:`; every resource is released on exit.
+
+    The runtime builds its own application over the resources it created (settings from the
+    template's environment, clients pointed at its endpoint) and the Lambda handlers over that
+    application: nothing in this process's environment changes, so two runtimes can coexist.
+    """
 
     def __init__(
         self,
@@ -84,6 +89,7 @@ class LocalRuntime:
         sample_sites: bool = True,
         log_path: Path = STATE_DIR / "logs" / "handlers.jsonl",
         extra_env: dict[str, str] | None = None,
+        state_file: Path | None = STATE_FILE,
     ):
         self.sources_path = sources_path
         self.port = port
@@ -92,11 +98,11 @@ class LocalRuntime:
         self.with_sample_sites = sample_sites
         self.log_path = log_path
         self.extra_env = extra_env or {}
-        self._saved_env: dict[str, str | None] = {}
-        self._log_offset = 0
+        self.state_file = state_file  # where other `newsingest` processes find this runtime (None: nowhere)
         self.aws: EmbeddedAws | None = None
         self.sites = None
         self.resources: LocalResources | None = None
+        self.app: Application | None = None
 
     def __enter__(self) -> LocalRuntime:
         try:
@@ -110,15 +116,8 @@ class LocalRuntime:
         self.close()
 
     def start(self) -> None:
-        if self.endpoint is None:
-            self.aws = start_embedded_aws(self.port)
-            self.aws.reset()  # moto's state is per process: start from nothing, as a new stack would
-            env = self.aws.env()
-        else:  # an existing endpoint (LocalStack, another moto) or, with "aws", the real account
-            env = {} if self.endpoint == "aws" else {"AWS_ENDPOINT_URL": self.endpoint}
-            env.setdefault("AWS_DEFAULT_REGION", os.environ.get("AWS_DEFAULT_REGION", REGION))
-        self._set_env(env)
-        self.clients = {s: boto3.client(s, region_name=REGION) for s in SERVICES}
+        self.connection = self._connection()
+        self.clients = {s: self.connection.client(s) for s in SERVICES}
         self.resources = create_resources(
             load_template(REPO_ROOT / "template.yaml"), clients=self.clients, prefix=self.prefix
         )
@@ -126,60 +125,67 @@ class LocalRuntime:
             from newsingest.local.sites import start_sample_sites
 
             self.sites = start_sample_sites()
-            env.update(self.sites.env)
-        env.update(self.resources.environment)
-        env.update(
-            {
-                "SOURCES_URI": str(self.sources_path),
-                "FETCH_ALLOW_HOSTS": self._fetch_allow_hosts(),
-                "SOURCE_PLACEHOLDERS": self._source_placeholders(),
-                "DEFAULT_CRAWL_DELAY": "0.05",
-                "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
-                "POWERTOOLS_DEV": "false",
-                **self.extra_env,
-            }
+        self.settings_env = {
+            **self.resources.environment,
+            "SOURCES_URI": str(self.sources_path),
+            "FETCH_ALLOW_HOSTS": self._fetch_allow_hosts(),
+            "DEFAULT_CRAWL_DELAY": "0.05",
+            **self.extra_env,
+        }
+        self.app = Application(
+            settings=Settings.from_env(self.settings_env), aws=self.connection, env=self._placeholder_env()
         )
-        self._set_env(env)
         self._connect_handlers()
-        STATE_DIR.mkdir(exist_ok=True)
-        STATE_FILE.write_text(json.dumps({"endpoint": self.endpoint_url, "env": self.public_env()}, indent=2))
+        if self.state_file is not None:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            self.state_file.write_text(json.dumps(self.public_state(), indent=2))
+
+    def _connection(self) -> AwsConnection:
+        if self.endpoint is None:
+            self.aws = start_embedded_aws(self.port)
+            self.aws.reset()  # moto's state is per process: start from nothing, as a new stack would
+            return self.aws.connection()
+        region = os.environ.get("AWS_DEFAULT_REGION", REGION)
+        if self.endpoint == "aws":  # the real account of the caller's credentials
+            return AwsConnection(region=region)
+        return local_connection(self.endpoint, region)  # LocalStack, another moto: emulators take any credentials
 
     @property
     def endpoint_url(self) -> str:
         return self.aws.endpoint if self.aws else (self.endpoint or "")
 
-    def public_env(self) -> dict[str, str]:
-        """What another process needs to reach this runtime's AWS state."""
-        connection = self.aws.env() if self.aws else {}
-        names = (*SHARED_SETTINGS, "AWS_ENDPOINT_URL")
-        return {**connection, **{k: os.environ[k] for k in names if k in os.environ}}
+    def public_state(self) -> dict:
+        """What another process needs to reach this runtime's AWS state (`.newsingest/local.json`)."""
+        settings = {k: v for k, v in self.settings_env.items() if k in SHARED_SETTINGS}
+        sites = self.sites.env if self.sites else {}  # the sample sites' addresses, for `${SITE_*}` in sources
+        return {
+            "endpoint": self.endpoint_url,
+            "region": self.connection.region,
+            "env": settings,
+            "placeholders": sites,
+            "pid": os.getpid(),
+        }
 
     def _fetch_allow_hosts(self) -> str:
-        """The sample sites' own ports on 127.0.0.1, and nothing else there (not the embedded AWS)."""
-        if self.sites is None:
-            return ""
-        return ",".join(urlsplit(base).netloc for base in self.sites.base_urls.values())
+        """The sample sites' own ports on 127.0.0.1 and what the caller allows (FETCH_ALLOW_HOSTS in
+        its environment, e.g. a benchmark's own server), and nothing else there (not the embedded AWS)."""
+        own = [h.strip() for h in os.environ.get("FETCH_ALLOW_HOSTS", "").split(",") if h.strip()]
+        sites = [urlsplit(base).netloc for base in self.sites.base_urls.values()] if self.sites else []
+        return ",".join(dict.fromkeys([*own, *sites]))
 
-    def _source_placeholders(self) -> str:
-        """The caller's own allow-list, and the sample sites' SITE_* addresses."""
+    def _placeholder_env(self) -> dict[str, str]:
+        """What `${NAME}` in the sources file may be filled from: the caller's own allow-listed
+        variables, and the sample sites' SITE_* addresses."""
         own = [name for name in os.environ.get("SOURCE_PLACEHOLDERS", "").split(",") if name]
-        return ",".join([*own, *sorted(self.sites.env if self.sites else {})])
-
-    def _set_env(self, env: dict[str, str]) -> None:
-        for key, value in env.items():
-            self._saved_env.setdefault(key, os.environ.get(key))
-            os.environ[key] = value
+        sites = self.sites.env if self.sites else {}
+        allowed = ",".join([*own, *sorted(sites)])
+        return {**{k: v for k, v in os.environ.items() if k in own}, **sites, "SOURCE_PLACEHOLDERS": allowed}
 
     def _connect_handlers(self) -> None:
-        from newsingest.handlers import deps
-
-        deps.reset()
         from newsingest.handlers import discover, process, schedule
         from newsingest.handlers.observability import logger
 
-        # Module-level Lambda state (the idempotency store's client) belongs to the previous environment.
-        for module in (schedule, discover, process):
-            importlib.reload(module)
+        HANDLERS = {"schedule": schedule, "discover": discover, "process": process}
 
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("a", encoding="utf-8")
@@ -189,10 +195,11 @@ class LocalRuntime:
             for handler in logging.getLogger(logger.name).handlers
             if isinstance(handler, logging.StreamHandler)
         ]
-        self.schedule_handler = schedule.handler
-        queues = self.resources.queues
-        self.discover = EventSourceMapping(self.clients["sqs"], queues["DiscoverQueue"], discover.handler, "discover")
-        self.process = EventSourceMapping(self.clients["sqs"], queues["ArticleQueue"], process.handler, "process")
+        self.handlers = {name: module.build(self.app) for name, module in HANDLERS.items()}
+        self.schedule_handler = self.handlers["schedule"]
+        queues, sqs = self.resources.queues, self.clients["sqs"]
+        self.discover = EventSourceMapping(sqs, queues["DiscoverQueue"], self.handlers["discover"], "discover")
+        self.process = EventSourceMapping(sqs, queues["ArticleQueue"], self.handlers["process"], "process")
 
     def tick(self, when: datetime) -> TickReport:
         """One scheduled run: the schedule function, then both queues until empty."""
@@ -234,9 +241,7 @@ class LocalRuntime:
 
     def latest_records(self) -> list[Article]:
         """Every article's latest version, read back from the S3 records."""
-        from newsingest.storage.archive import Archive
-
-        archive = Archive(self.clients["s3"], self.resources.bucket_name)
+        archive = self.app.archive
         latest: dict[str, Article] = {}
         for key in archive.list_records():
             article = archive.get_record(key)
@@ -253,16 +258,10 @@ class LocalRuntime:
             handler.setStream(previous)
         if getattr(self, "_log", None):
             self._log.close()
-        for key, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self._saved_env.clear()
-        with contextlib.suppress(Exception):
-            from newsingest.handlers import deps
-
-            deps.reset()
+        if self.state_file is not None and self.state_file.exists():
+            with contextlib.suppress(Exception):
+                if json.loads(self.state_file.read_text()).get("pid") == os.getpid():
+                    self.state_file.unlink()  # a stale file would send other commands to a dead endpoint
 
 
 def export_jsonl(records: list[Article], path: Path) -> None:

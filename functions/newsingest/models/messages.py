@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from newsingest.models.outcomes import Via
 
 
 class DiscoverRequest(BaseModel):
@@ -15,7 +16,6 @@ class DiscoverRequest(BaseModel):
 
     source_id: str
     tick: AwareDatetime
-    mode: Literal["incremental", "backfill"] = "incremental"
     since: date | None = None
 
 
@@ -36,7 +36,7 @@ class ArticleTask(BaseModel):
     url: str
     source_id: str
     discovered_at: AwareDatetime
-    discovered_via: Literal["feed", "sitemap", "section", "backfill", "replay", "refresh"]
+    discovered_via: Via
     hints: EntryHints = EntryHints()
     revision: str | None = None  # lastmod/updated of a known URL being refreshed
     raw_s3_key: str | None = None  # replay: process this archived page, fetch nothing
@@ -48,3 +48,9 @@ class ArticleTask(BaseModel):
         """A redelivered message maps to the same key; a refresh or replay does not."""
         parts = (self.url, self.revision or "", self.raw_s3_key or "")
         return "|".join(parts if self.raw_offset is None else (*parts, str(self.raw_offset)))
+
+
+class ScheduleEvent(BaseModel):
+    """A scheduled tick's input (EventBridge Scheduler): `<aws.scheduler.scheduled-time>` fills scheduled_time."""
+
+    scheduled_time: AwareDatetime | None = None

@@ -6,7 +6,8 @@ from enum import StrEnum
 
 
 class Outcome(StrEnum):
-    QUEUED = "queued"
+    """What the process stage made of one article message."""
+
     STORED = "stored"
     DUPLICATE = "duplicate"  # stored, with duplicate_of set
     UPDATED = "updated"  # stored as a new version of a known article
@@ -30,3 +31,30 @@ class SkipReason(StrEnum):
     OFF_SOURCE = "off_source"  # redirected or canonical to another site
     NOT_AN_ARTICLE = "not_an_article"
     TOO_SLOW = "too_slow"  # the page did not finish processing within its share of the Lambda's time
+
+
+class UrlStatus(StrEnum):
+    """A URL item's status: discovery's two-phase hand-off, then what the process stage made of it."""
+
+    CLAIMED = "claimed"  # a discoverer took the URL and is sending its message
+    QUEUED = "queued"  # the message is in the ArticleQueue
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+
+    @classmethod
+    def after(cls, outcome: Outcome) -> UrlStatus:
+        return cls(outcome.value)
+
+
+class Via(StrEnum):
+    """How a URL reached the ArticleQueue."""
+
+    FEED = "feed"
+    SITEMAP = "sitemap"
+    SECTION = "section"
+    BACKFILL = "backfill"
+    REPLAY = "replay"
+    REFRESH = "refresh"

@@ -7,6 +7,7 @@ schemas/article.v1.json is generated from these models and a test keeps it in st
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -14,6 +15,11 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
+
+
+def article_id_for(canonical_url: str) -> str:
+    """Stable article id: the same canonical URL always yields the same id."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:20]
 
 
 class EntityType(StrEnum):

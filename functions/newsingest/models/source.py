@@ -42,6 +42,10 @@ class Source(BaseModel):
     exclude: list[str] = Field(default_factory=list, description="Regexes; a URL matching one is skipped")
     fetch_interval_minutes: int = Field(15, ge=1, le=7 * 24 * 60)
     crawl_delay: float | None = Field(None, ge=0, le=600, description="Seconds; overrides robots.txt")
+    robots_sitemaps: bool = Field(
+        False,
+        description="Also discover from the sitemaps robots.txt lists, on every run (a backfill always reads them)",
+    )
     enabled: bool = True
 
     @field_validator("include", "exclude")

@@ -1,39 +1,43 @@
-"""Discover one source: robots, conditional fetches of its documents, parse, filter, dedup, enqueue.
+"""Discover one source, as named steps around the pure discovery core.
 
-The steps are the pure discovery core; this module only sequences them around the
-stores (table, queue) and the fetcher it is given.
+  run             robots gate, then the documents, then the URLs, then the source's next state
+  plan_documents  feeds, sitemaps and section pages (or the homepage); children join as found
+  fetch_document  a polite, conditional GET; None (with the problem recorded) when unusable
+  parse           the document's candidates and child documents, capped by MAX_URLS_PER_DISCOVERY
+  filter          include/exclude patterns and robots.txt; skips recorded with their reason once
+  claim_and_enqueue  the two-phase hand-off (docs/commit.md): claim (conditional), send, confirm
+
+A run stops starting document fetches when the Lambda's remaining time cannot cover one more
+and still claim and enqueue what it found: the rest waits for the next run.
 """
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
 
 from newsingest.discovery.documents import parse_document
 from newsingest.discovery.filters import filter_candidates
 from newsingest.discovery.model import Candidate
-from newsingest.discovery.robots import UNREACHABLE, Robots
-from newsingest.discovery.state import SourceState, conditional_headers, observe
-from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
+from newsingest.discovery.robots import Robots, sitemaps_to_read
+from newsingest.discovery.state import DocumentState, SourceState, conditional_headers, observe
+from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult
 from newsingest.models.messages import ArticleTask
-from newsingest.models.outcomes import SkipReason
+from newsingest.models.outcomes import SkipReason, UrlStatus, Via
 from newsingest.models.source import Source
-from newsingest.storage.hosts import HostRepository
+from newsingest.pipeline.politeness import HostBusy, Politeness
 from newsingest.storage.queues import QueueSender
 from newsingest.storage.stores import Repositories
-from newsingest.storage.urls import CLAIMED, QUEUED, KnownUrl, UrlRepository
+from newsingest.storage.urls import KnownUrl
 
-ROBOTS_TTL = timedelta(hours=24)
-UNREACHABLE_ROBOTS_TTL = timedelta(minutes=10)
-MAX_INLINE_WAIT = 20.0  # seconds a fetch may sleep for its slot; longer, and the work is retried later
-DEFAULT_BACKOFF_SECONDS = 60.0  # a 429/503 without Retry-After  # a 5xx or unreachable robots.txt is asked again soon
 RECLAIM_AFTER = timedelta(minutes=15)  # a claim still unconfirmed after this (3x the discover timeout) is resent
 MAX_HINT_CHARS = 1_000  # a feed's title hint in a message: SQS messages are capped at 256 KB
 MAX_CHILD_DOCUMENTS = 50  # sitemap-index children and autodiscovered feeds followed per run
+# Seconds of Lambda time a document fetch (the fetcher's total deadline) plus claiming and
+# enqueueing what was found need; with less left, no further document is started.
+DOCUMENT_RESERVE_SECONDS = 40.0
 
 
 @dataclass
@@ -49,278 +53,227 @@ class DiscoveryReport:
     problems: list[str] = field(default_factory=list)
     failed_documents: int = 0
 
-
-class HostBusy(Exception):
-    """The host's next fetch slot is further away than a Lambda should sleep: try again later."""
-
-    def __init__(self, host: str, wait: float):
-        super().__init__(f"{host} asked us to wait {wait:.0f} s")
-        self.wait = wait
+    def problem(self, url: str, what: object, *, failed: bool = False) -> None:
+        self.problems.append(f"{url}: {what}")
+        self.failed_documents += failed
 
 
 @dataclass
-class Politeness:
-    """Per-host fetch slots shared by every Lambda (DynamoDB). Crawl delays come from the source's
-    override, else robots.txt, else our default; a 429/503 pushes the host's next slot back by
-    its Retry-After."""
+class Discovery:
+    source: Source
+    tick: datetime
+    fetcher: Fetcher
+    repos: Repositories
+    queue: QueueSender
+    politeness: Politeness
+    max_urls: int
+    since: date | None = None  # a backfill: everything published since then, no conditional GETs
+    progress: Callable[[str, int], None] | None = None  # (document URL, URLs found): a progress bar
+    remaining: Callable[[], float] | None = None  # the Lambda's remaining seconds
 
-    hosts: HostRepository
-    default_delay: float
-    sleep: Callable[[float], None] = time.sleep
-    max_inline_wait: float = MAX_INLINE_WAIT
+    def __post_init__(self) -> None:
+        self.report = DiscoveryReport(self.source.id)
+        self.state = self.repos.source_states.get(self.source.id)
+        self.documents: dict[str, DocumentState] = dict(self.state.documents)
+        self.known: dict[str, KnownUrl] = {}
+        self.parsed: set[str] = set()  # documents parsed this run
+        self.unsettled = False  # a URL this run found is neither queued nor final: read its documents again
 
-    def wait_turn(self, url: str, source: Source, robots: Robots | None, max_wait: float | None = None) -> None:
-        """Take the host's next fetch slot and sleep until it; HostBusy when it is further away than
-        we may sleep (`max_inline_wait`, or `max_wait`: what the Lambda's remaining time allows)."""
-        self.wait_until(
-            url, time.time() + self.hosts.reserve_fetch_slot(urlsplit(url).netloc, self.delay(source, robots)), max_wait
+    @property
+    def since_dt(self) -> datetime | None:
+        return datetime.combine(self.since, datetime.min.time(), tzinfo=self.tick.tzinfo) if self.since else None
+
+    def run(self) -> DiscoveryReport:
+        """One discovery of the source, then its next state (documents' validators, health) saved."""
+        robots = self.politeness.robots(str(self.source.homepage), self.tick)
+        if robots.mode == "disallow_all":  # robots.txt answered 5xx/429 or not at all: a failed run
+            self.report.problem("robots.txt", "unavailable (5xx, 429 or unreachable): nothing fetched", failed=True)
+            self.save_state()
+            return self.report
+        candidates = self.collect(robots)
+        self.report.candidates = len(candidates)
+        allowed = self.filter(candidates, robots)
+        self.claim_and_enqueue(allowed)  # raises part-way: the state is not saved, so the next run re-reads
+        self.save_state()  # the documents (no 304) and claims what this one could not
+        return self.report
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def plan_documents(self) -> list[str]:
+        """Feeds, sitemaps and section pages; a source with none of them is discovered from its homepage."""
+        source = self.source
+        documents = [str(u) for u in (*source.feeds, *source.sitemaps, *source.section_pages)]
+        return documents or [str(source.homepage)]
+
+    def collect(self, robots: Robots) -> list[Candidate]:
+        """Every document's candidates, following children (sitemap indexes, autodiscovered feeds)."""
+        pending = self.plan_documents() + sitemaps_to_read(robots, self.source, backfill=self.since is not None)
+        limit = len(pending) + MAX_CHILD_DOCUMENTS
+        seen: set[str] = set()
+        candidates: list[Candidate] = []
+        while pending and len(seen) < limit:
+            url = pending.pop(0)
+            if url in seen:
+                continue
+            if not self.time_for_another_document():
+                self.report.problem(url, "not fetched: the Lambda's time is nearly up; the next run reads it")
+                break
+            seen.add(url)
+            result = self.fetch_document(url, robots)
+            if result is None:
+                continue
+            found, children = self.parse(url, result, room=self.max_urls - len(candidates))
+            candidates.extend(found)
+            pending.extend(child for child in children if child not in seen)
+        return candidates
+
+    def time_for_another_document(self) -> bool:
+        return self.remaining is None or self.remaining() > DOCUMENT_RESERVE_SECONDS
+
+    def fetch_document(self, url: str, robots: Robots) -> FetchResult | None:
+        """A polite, conditional GET of one document; None when there is nothing to parse."""
+        if not robots.allowed(url):
+            self.report.problem(url, "disallowed by robots.txt")
+            return None
+        try:
+            self.politeness.wait_turn(url, self.source, robots)
+        except HostBusy as busy:
+            self.report.problem(url, busy, failed=True)
+            return None
+        previous = self.documents.get(url)
+        sent = conditional_headers(previous, self.tick) if self.since is None else {}  # a backfill reads all
+        self.report.documents += 1
+        try:
+            result = self.fetcher.get(url, sent)
+        except FetchError as err:
+            self.report.problem(url, err.detail, failed=True)
+            return None
+        waited = self.politeness.back_off(url, result)
+        if waited is not None or (result.status != 304 and not 200 <= result.status < 300):
+            held = f", host held back {waited:.0f} s" if waited is not None else ""
+            self.report.problem(url, f"HTTP {result.status}{held}", failed=True)
+            return None
+        self.documents[url], changed = observe(previous, result.status, result.headers, result.body, self.tick, sent)
+        if not changed:
+            self.report.not_modified += 1
+            return None
+        self.parsed.add(url)
+        return result
+
+    def parse(self, url: str, result: FetchResult, room: int) -> tuple[list[Candidate], list[str]]:
+        """The document's candidates (at most `room` more this run) and the child documents it names."""
+        parsed = parse_document(
+            result.body, result.final_url, result.content_type, limit=self.max_urls, since=self.since_dt
+        )
+        self.report.problems.extend(f"{url}: {p}" for p in parsed.problems)
+        found = [c for c in parsed.candidates if self.since_dt is None or _published_since(c, self.since_dt)]
+        if parsed.truncated or len(found) > room:  # every kind of document, not only sitemaps
+            self.report.problem(url, f"over {self.max_urls} entries this run; the rest waits for the next run")
+            found = found[: max(0, room)]
+        if self.progress:
+            self.progress(url, len(found))
+        return found, parsed.sitemaps + parsed.feeds
+
+    # -- URLs --------------------------------------------------------------------------------
+
+    def filter(self, candidates: list[Candidate], robots: Robots) -> list[Candidate]:
+        """The candidates to claim; the rest are recorded as skipped with their reason, once
+        (a URL skipped on an earlier run for the same reason is not written again on every tick)."""
+        kept, skipped = filter_candidates(self.source, candidates)
+        allowed = []
+        for candidate in kept:
+            if robots.allowed(candidate.url):
+                allowed.append(candidate)
+            else:
+                skipped.append((candidate, SkipReason.ROBOTS_DISALLOWED, "disallowed by robots.txt"))
+        self.known = self.repos.urls.known([c.url for c in allowed] + [c.url for c, _r, _d in skipped])
+        for candidate, reason, _detail in skipped:
+            seen = self.known.get(candidate.url)
+            if seen is None or (seen.status, seen.reason) != (UrlStatus.SKIPPED, reason.value):
+                self.report.skipped[reason] += 1
+                self.repos.urls.mark(
+                    candidate.url, UrlStatus.SKIPPED, source_id=self.source.id, reason=reason.value, now=self.tick
+                )
+        return allowed
+
+    def claim_and_enqueue(self, candidates: list[Candidate]) -> None:
+        """Claim what needs queueing, send it, confirm it queued. Whatever was claimed is sent even
+        when a claim fails part-way; the error is raised after, so the message comes back for the rest."""
+        tasks, error = self.claim(candidates)
+        self.enqueue(tasks)
+        if error is not None:
+            raise error
+
+    def claim(self, candidates: list[Candidate]) -> tuple[list[ArticleTask], Exception | None]:
+        """Only unknown, changed or abandoned URLs take a (conditional) write; known ones cost nothing more."""
+        tasks: list[ArticleTask] = []
+        for candidate in candidates:
+            try:
+                task = self.claim_one(candidate, self.known.get(candidate.url))
+            except Exception as err:  # throttled past botocore's retries: stop, send what is claimed
+                return tasks, err
+            if task is not None:
+                tasks.append(task)
+            else:
+                self.report.known += 1
+        return tasks, None
+
+    def claim_one(self, candidate: Candidate, seen: KnownUrl | None) -> ArticleTask | None:
+        urls, via = self.repos.urls, Via.BACKFILL if self.since else Via(candidate.via)
+        if seen is None:
+            if urls.claim(candidate.url, self.source.id, candidate.revision, self.tick):
+                self.report.new += 1
+                return self.task(candidate, via)
+        elif seen.status == UrlStatus.CLAIMED:  # another discoverer's, in flight, or abandoned by a dead one
+            if _abandoned(seen, self.tick) and urls.reclaim(seen, self.tick):
+                return self.task(candidate, via if seen.article_id is None else Via.REFRESH)
+            self.unsettled = True
+        elif _changed(candidate, seen) and urls.claim_revision(candidate.url, candidate.revision, self.tick):
+            self.report.refreshed += 1
+            return self.task(candidate, Via.REFRESH)
+        return None
+
+    def enqueue(self, tasks: list[ArticleTask]) -> None:
+        """Send the claimed URLs' messages (batched by count and bytes), then mark them queued; a
+        message that could not be sent has its claim released, so a later run finds the URL as
+        before. A URL left `claimed` by a crash between the two is sent again by a later run."""
+        _sent, failed = self.queue.send_each(tasks)
+        failed_at = {i for i, _err in failed}
+        self.unsettled |= bool(failed)
+        for i, err in failed:
+            self.report.problem(tasks[i].url, f"not queued: {err}")
+            self.repos.urls.release(tasks[i].url, self.known.get(tasks[i].url), self.tick)
+        self.repos.urls.confirm_queued([t.url for i, t in enumerate(tasks) if i not in failed_at], self.tick)
+
+    def task(self, candidate: Candidate, via: Via) -> ArticleTask:
+        title = (candidate.hints.title or "")[:MAX_HINT_CHARS] or None
+        return ArticleTask(
+            url=candidate.url,
+            source_id=self.source.id,
+            discovered_at=self.tick,
+            discovered_via=via,
+            hints=candidate.hints.model_copy(update={"title": title}),
+            revision=candidate.revision,
         )
 
-    def delay(self, source: Source, robots: Robots | None) -> float:
-        if source.crawl_delay is not None:
-            return source.crawl_delay
-        if robots is not None and robots.crawl_delay is not None:
-            return robots.crawl_delay
-        return self.default_delay
+    # -- state -------------------------------------------------------------------------------
 
-    def book(self, host: str, urls: list[str], delay: float) -> dict[str, float]:
-        """Book the fetch slots of a batch's URLs of one host with one compare-and-set (two requests,
-        not two per URL, and no contention between the batch's own fetch workers): URL -> due time."""
-        start = time.time()
-        waits = self.hosts.reserve_fetch_slots(host, delay, len(urls), now=start)
-        return {url: start + wait for url, wait in zip(urls, waits, strict=True)}
-
-    def wait_until(self, url: str, due: float, max_wait: float | None = None) -> None:
-        """Sleep until a booked slot; HostBusy when it is further away than we may sleep."""
-        wait = due - time.time()
-        if wait > self.max_inline_wait or (max_wait is not None and wait > max_wait):
-            raise HostBusy(urlsplit(url).netloc, wait)
-        if wait > 0:
-            self.sleep(wait)
-
-    def back_off(self, url: str, seconds: float | None) -> float:
-        """The host said 429/503: no Lambda fetches from it again before Retry-After (or a default)."""
-        wait = seconds if seconds is not None else DEFAULT_BACKOFF_SECONDS
-        self.hosts.defer_host(urlsplit(url).netloc, time.time() + wait)
-        return wait
+    def save_state(self) -> None:
+        """The documents' validators are kept only when every URL they gave is queued or final: a
+        conditional GET must not hide a URL that still needs sending (a failed send, a claim in flight)."""
+        documents = self.documents
+        if self.unsettled:
+            documents = {url: doc for url, doc in documents.items() if url not in self.parsed}
+        self.repos.source_states.put(next_state(self.state, documents, self.report, self.tick))
 
 
-def fetch_robots(url: str, fetcher: Fetcher, hosts: HostRepository, user_agent: str, now: datetime) -> Robots:
-    """robots.txt for the URL's host, cached in the table for a day (every Lambda shares it)."""
-    parts = urlsplit(url)
-    host = parts.netloc
-    cached = hosts.get_robots(host, now)
-    if cached is not None:
-        return Robots.from_text(cached)
-    try:
-        result = fetcher.get(f"{parts.scheme}://{host}/robots.txt")
-        status, body = result.status, result.body
-    except FetchError:
-        status, body = UNREACHABLE, b""  # RFC 9309: assume complete disallow, for now
-    robots = Robots.parse(body if 200 <= status < 300 else None, status, user_agent)
-    ttl = ROBOTS_TTL if robots.mode != "disallow_all" else UNREACHABLE_ROBOTS_TTL
-    hosts.put_robots(host, robots.to_text(), now, ttl)
-    return robots
-
-
-def discover_source(
-    source: Source,
-    state: SourceState,
-    *,
-    tick: datetime,
-    fetcher: Fetcher,
-    repos: Repositories,
-    queue: QueueSender,
-    politeness: Politeness,
-    user_agent: str,
-    max_urls: int,
-    since: date | None = None,
-    progress: Callable[[str, int], None] | None = None,
-) -> tuple[DiscoveryReport, SourceState]:
-    """Run one discovery of a source; returns what happened and the source's next state."""
-    report = DiscoveryReport(source.id)
-    robots = fetch_robots(str(source.homepage), fetcher, repos.hosts, user_agent, tick)
-    if robots.mode == "disallow_all":  # robots.txt answered 5xx/429 or not at all: a failed run
-        report.failed_documents = 1
-        report.problems.append("robots.txt unavailable (5xx, 429 or unreachable): nothing fetched")
-        return report, _next_state(state, dict(state.documents), report, tick)
-    documents = _starting_documents(source)
-    max_documents = len(documents) + MAX_CHILD_DOCUMENTS
-    seen_documents: set[str] = set()
-    candidates: list[Candidate] = []
-    doc_states = dict(state.documents)
-    since_dt = datetime.combine(since, datetime.min.time(), tzinfo=tick.tzinfo) if since else None
-
-    while documents and len(seen_documents) < max_documents:
-        url = documents.pop(0)
-        if url in seen_documents:
-            continue
-        seen_documents.add(url)
-        if not robots.allowed(url):
-            report.problems.append(f"{url}: disallowed by robots.txt")
-            continue
-        try:
-            politeness.wait_turn(url, source, robots)
-        except HostBusy as busy:
-            report.failed_documents += 1
-            report.problems.append(f"{url}: {busy}")
-            continue
-        previous = doc_states.get(url)
-        # A backfill reads everything again: conditional headers would hide old entries.
-        sent = conditional_headers(previous, tick) if since is None else {}
-        report.documents += 1
-        try:
-            result = fetcher.get(url, sent)
-        except FetchError as err:
-            report.failed_documents += 1
-            report.problems.append(f"{url}: {err.detail}")
-            continue
-        failure = _document_failure(result, url, tick, politeness)
-        if failure:
-            report.failed_documents += 1
-            report.problems.append(f"{url}: {failure}")
-            continue
-        doc_states[url], must_parse = observe(previous, result.status, result.headers, result.body, tick, sent)
-        if not must_parse:
-            report.not_modified += 1
-            continue
-        parsed = parse_document(result.body, result.final_url, result.content_type, limit=max_urls, since=since_dt)
-        report.problems.extend(f"{url}: {p}" for p in parsed.problems)
-        if parsed.truncated:
-            report.problems.append(f"{url}: more than {max_urls} entries; the rest waits for the next run")
-        found = [c for c in parsed.candidates if since_dt is None or _published_since(c, since_dt)]
-        if len(found) > max_urls - len(candidates):  # every kind of document, not only sitemaps
-            report.problems.append(f"{url}: over {max_urls} entries this run; the rest waits for the next run")
-            found = found[: max(0, max_urls - len(candidates))]
-        candidates.extend(found)
-        if progress:
-            progress(url, len(found))
-        documents.extend(parsed.sitemaps + [f for f in parsed.feeds if f not in seen_documents])
-
-    report.candidates = len(candidates)
-    kept, skipped = filter_candidates(source, candidates)
-    allowed = []
-    for candidate in kept:
-        if robots.allowed(candidate.url):
-            allowed.append(candidate)
-        else:
-            skipped.append((candidate, SkipReason.ROBOTS_DISALLOWED, "disallowed by robots.txt"))
-    # One BatchGetItem per 100 URLs tells which URLs are known: a URL skipped on an earlier run
-    # (an excluded link on every section page, say) is not written again on every tick.
-    known = repos.urls.known([c.url for c in allowed] + [c.url for c, _reason, _detail in skipped])
-    for candidate, reason, _detail in skipped:
-        seen = known.get(candidate.url)
-        if seen is None or (seen.status, seen.reason) != ("skipped", reason.value):
-            report.skipped[reason] += 1
-            repos.urls.mark(candidate.url, "skipped", source_id=source.id, reason=reason.value, now=tick)
-
-    tasks, claim_error = _claim_new(allowed, known, source, tick, repos.urls, report, backfill=since is not None)
-    enqueue(tasks, known, queue, repos.urls, report, tick)
-    if claim_error is not None:  # what was claimed is queued; the record fails and the rest comes back
-        raise claim_error
-    return report, _next_state(state, doc_states, report, tick)
-
-
-def enqueue(
-    tasks: list[ArticleTask],
-    known: Mapping[str, KnownUrl],
-    queue: QueueSender,
-    urls: UrlRepository,
-    report: DiscoveryReport,
-    tick: datetime,
-) -> None:
-    """Send the claimed URLs' messages (by count and bytes), then mark them queued; a message that
-    could not be sent has its claim released, so a later run finds the URL as before. A URL left
-    `claimed` by a crash between the two is sent again by a later run (`_claim_new`)."""
-    _sent, failed = queue.send_each(tasks)
-    failed_at = {i for i, _err in failed}
-    for i, err in failed:
-        report.problems.append(f"{tasks[i].url}: not queued: {err}")
-        urls.release(tasks[i].url, known.get(tasks[i].url), tick)
-    urls.confirm_queued([t.url for i, t in enumerate(tasks) if i not in failed_at], tick)
-
-
-def _published_since(candidate: Candidate, since: datetime) -> bool:
-    """Entries without a date are kept: a backfill would rather read a page too many than miss one."""
-    published = candidate.hints.published_at
-    return published is None or published >= since
-
-
-def _starting_documents(source: Source) -> list[str]:
-    """Feeds, sitemaps and section pages; a source with none of them is discovered from its homepage."""
-    documents = [str(u) for u in (*source.feeds, *source.sitemaps, *source.section_pages)]
-    return documents or [str(source.homepage)]
-
-
-def _document_failure(result: FetchResult, url: str, tick: datetime, politeness: Politeness) -> str | None:
-    """Why a document's answer cannot be used; a 429/503 also holds every Lambda off the host."""
-    if result.status in (429, 503):
-        wait = politeness.back_off(url, retry_after_seconds(result.headers.get("retry-after"), tick))
-        return f"HTTP {result.status}, host held back {wait:.0f} s"
-    if result.status != 304 and not 200 <= result.status < 300:
-        return f"HTTP {result.status}"
-    return None
-
-
-def _claim_new(
-    candidates: list[Candidate],
-    known: Mapping[str, KnownUrl],
-    source: Source,
-    tick: datetime,
-    urls: UrlRepository,
-    report: DiscoveryReport,
-    backfill: bool,
-) -> tuple[list[ArticleTask], Exception | None]:
-    """Only unknown, changed or abandoned URLs take a (conditional) write; the known ones cost nothing
-    more. An error part-way stops claiming: what was claimed so far is returned with the error."""
-    tasks = []
-    for candidate in candidates:
-        seen = known.get(candidate.url)
-        via = "backfill" if backfill else candidate.via
-        try:
-            if seen is None:
-                if urls.claim(candidate.url, source.id, candidate.revision, tick):
-                    report.new += 1
-                    tasks.append(_task(candidate, source, tick, via))
-                else:
-                    report.known += 1
-            elif _abandoned(seen, tick):
-                if urls.reclaim(seen, tick):
-                    tasks.append(_task(candidate, source, tick, via if seen.article_id is None else "refresh"))
-            elif candidate.revision and seen.revision != candidate.revision and seen.status not in (CLAIMED, QUEUED):
-                if urls.claim_revision(candidate.url, candidate.revision, tick):
-                    report.refreshed += 1
-                    tasks.append(_task(candidate, source, tick, "refresh"))
-            else:
-                report.known += 1
-        except Exception as err:
-            return tasks, err
-    return tasks, None
-
-
-def _abandoned(seen: KnownUrl, tick: datetime) -> bool:
-    """Claimed, never confirmed queued, and older than any discover run lasts: its discoverer died."""
-    if seen.status != CLAIMED or not seen.updated_at:
-        return False
-    return tick - datetime.fromisoformat(seen.updated_at) > RECLAIM_AFTER
-
-
-def _task(candidate: Candidate, source: Source, tick: datetime, via: str) -> ArticleTask:
-    return ArticleTask(
-        url=candidate.url,
-        source_id=source.id,
-        discovered_at=tick,
-        discovered_via=via,
-        hints=candidate.hints.model_copy(update={"title": (candidate.hints.title or "")[:MAX_HINT_CHARS] or None}),
-        revision=candidate.revision,
-    )
-
-
-def _next_state(state: SourceState, documents: dict, report: DiscoveryReport, tick: datetime) -> SourceState:
+def next_state(
+    state: SourceState, documents: Mapping[str, DocumentState], report: DiscoveryReport, tick: datetime
+) -> SourceState:
     all_failed = report.documents > 0 and report.failed_documents == report.documents
     return state.model_copy(
         update={
-            "documents": documents,
+            "documents": dict(documents),
             "first_run_at": state.first_run_at or tick,
             "last_run_at": tick,
             "last_new_at": tick if report.new else state.last_new_at,
@@ -329,3 +282,22 @@ def _next_state(state: SourceState, documents: dict, report: DiscoveryReport, ti
             "total_new": state.total_new + report.new,
         }
     )
+
+
+def _published_since(candidate: Candidate, since: datetime) -> bool:
+    """Entries without a date are kept: a backfill would rather read a page too many than miss one."""
+    published = candidate.hints.published_at
+    return published is None or published >= since
+
+
+def _changed(candidate: Candidate, seen: KnownUrl) -> bool:
+    """A known URL whose entry has a new revision, and is not already on its way."""
+    in_flight = seen.status in (UrlStatus.CLAIMED, UrlStatus.QUEUED)
+    return bool(candidate.revision) and seen.revision != candidate.revision and not in_flight
+
+
+def _abandoned(seen: KnownUrl, tick: datetime) -> bool:
+    """Claimed, never confirmed queued, and older than any discover run lasts: its discoverer died."""
+    if not seen.updated_at:
+        return False
+    return tick - datetime.fromisoformat(seen.updated_at) > RECLAIM_AFTER

@@ -4,7 +4,7 @@
                  pages (one WARC file for the batch: one PUT), run the core over all pages at
                  once (one NER pass for the batch); one record's failure (a fetch) is that record's
                  only, and a refused WARC file fails (for a retry) only the pages it held;
-  ingest_batch:  prepare, then pipeline.commit.commit_batch (the crash-consistent batched commit).
+  Ingest.run:    prepare, then pipeline.commit.commit_batch (the crash-consistent batched commit).
 Both stop starting work the Lambda's remaining time cannot finish: those records come back.
 The corpus memory of entity names (storage.entity_knowledge) is read once per batch in prepare
 (inside the tagger's resolution) and written by the commit, before the records are visible.
@@ -13,7 +13,7 @@ The corpus memory of entity names (storage.entity_knowledge) is read once per ba
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -21,13 +21,13 @@ from newsingest.discovery.robots import Robots
 from newsingest.discovery.urls import same_site
 from newsingest.entities.tagger import Tagger
 from newsingest.extraction.cleaning import repeated_lines
-from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
+from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult
 from newsingest.fetching.netguard import BlockedAddress, check_url
 from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import SkipReason
 from newsingest.models.source import Source
 from newsingest.pipeline.commit import COMMIT_RESERVE_SECONDS, Prepared, Result, RetryLater, commit_batch
-from newsingest.pipeline.discover import HostBusy, Politeness, fetch_robots
+from newsingest.pipeline.politeness import HostBusy, Politeness
 from newsingest.pipeline.process import PageInput, Skip, process_pages
 from newsingest.storage.archive import Archive, RawMeta, RawRef
 from newsingest.storage.stores import Repositories, Stores
@@ -41,31 +41,34 @@ MAX_BOILERPLATE_LINES = 500
 FETCH_RESERVE_SECONDS = 15.0  # a fetch (connect + read timeouts) and the batch's extraction must fit
 
 
-def ingest_batch(
-    tasks: Sequence[ArticleTask],
-    *,
-    sources: Mapping[str, Source],
-    fetcher: Fetcher,
-    stores: Stores,
-    politeness: Politeness,
-    tagger: Tagger | None,
-    user_agent: str,
-    entity_limit: int,
-    remaining: Callable[[], float] | None = None,
-) -> list[Result]:
-    """The process use case: one result per task, in order (an Exception fails that record)."""
-    prepared = prepare_batch(
-        tasks,
-        sources=sources,
-        fetcher=fetcher,
-        stores=stores,
-        politeness=politeness,
-        tagger=tagger,
-        user_agent=user_agent,
-        now=lambda: datetime.now(UTC),
-        remaining=remaining,
-    )
-    return commit_batch(tasks, prepared, stores=stores, entity_limit=entity_limit, remaining=remaining)
+@dataclass
+class Ingest:
+    """The process use case over its adapters, built once per application."""
+
+    sources: Mapping[str, Source]
+    fetcher: Fetcher
+    stores: Stores
+    politeness: Politeness
+    tagger: Tagger | None
+    entity_limit: int
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def run(self, tasks: Sequence[ArticleTask], remaining: Callable[[], float] | None = None) -> list[Result]:
+        """One result per task, in order (an Exception fails that record)."""
+        prepared = self.prepare(tasks, remaining)
+        return commit_batch(tasks, prepared, stores=self.stores, entity_limit=self.entity_limit, remaining=remaining)
+
+    def prepare(self, tasks: Sequence[ArticleTask], remaining: Callable[[], float] | None = None) -> list[Prepared]:
+        return prepare_batch(
+            tasks,
+            sources=self.sources,
+            fetcher=self.fetcher,
+            stores=self.stores,
+            politeness=self.politeness,
+            tagger=self.tagger,
+            now=self.now,
+            remaining=remaining,
+        )
 
 
 def prepare_batch(
@@ -76,7 +79,6 @@ def prepare_batch(
     stores: Stores,
     politeness: Politeness,
     tagger: Tagger | None,
-    user_agent: str,
     now: Callable[[], datetime],
     remaining: Callable[[], float] | None = None,
 ) -> list[Prepared]:
@@ -86,7 +88,9 @@ def prepare_batch(
     robots_by_host: dict[str, Robots] = {}
     for i, task in enumerate(tasks):
         try:
-            results[i] = _before_fetch(task, sources, fetcher, stores, robots_by_host, user_agent, now, remaining)
+            results[i] = _before_fetch(
+                task, sources, fetcher, stores.archive, politeness, robots_by_host, now, remaining
+            )
         except Exception as err:  # an AWS error reading this record's page or robots: this record only
             results[i] = err
         if results[i] is None:
@@ -157,9 +161,9 @@ def _before_fetch(
     task: ArticleTask,
     sources: Mapping[str, Source],
     fetcher: Fetcher,
-    stores: Stores,
+    archive: Archive,
+    politeness: Politeness,
     robots_by_host: dict[str, Robots],
-    user_agent: str,
     now: Callable[[], datetime],
     remaining: Callable[[], float] | None,
 ) -> Prepared | PageInput | None:
@@ -167,7 +171,7 @@ def _before_fetch(
     if remaining is not None and remaining() < COMMIT_RESERVE_SECONDS + FETCH_RESERVE_SECONDS:
         return RetryLater("not enough Lambda time left to fetch and commit")
     if task.raw_s3_key:
-        return _archived_page(task, stores.archive)
+        return _archived_page(task, archive)
     source = sources.get(task.source_id)
     if source is None:
         return Skip(SkipReason.EXCLUDED, f"source {task.source_id!r} is no longer configured")
@@ -176,7 +180,7 @@ def _before_fetch(
         return never
     host = urlsplit(task.url).netloc
     if host not in robots_by_host:
-        robots_by_host[host] = fetch_robots(task.url, fetcher, stores.repos.hosts, user_agent, now())
+        robots_by_host[host] = politeness.robots(task.url, now())
     if robots_by_host[host].mode == "disallow_all":
         return RetryLater("robots.txt unavailable (5xx, 429 or unreachable)")
     if not robots_by_host[host].allowed(task.url):
@@ -232,10 +236,7 @@ def _fetch_outcome(
 ) -> PageInput | Skip | RetryLater:
     if isinstance(outcome, HostBusy):
         return RetryLater(str(outcome), outcome.wait)
-    if isinstance(outcome, FetchResult) and outcome.status in (429, 503):
-        wait = politeness.back_off(
-            task.url, retry_after_seconds(outcome.headers.get("retry-after"), outcome.fetched_at)
-        )
+    if isinstance(outcome, FetchResult) and (wait := politeness.back_off(task.url, outcome)) is not None:
         return RetryLater(f"HTTP {outcome.status}", wait)
     if isinstance(outcome, FetchResult | FetchError):
         return _fetched_page(task, outcome, source)

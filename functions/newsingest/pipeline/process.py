@@ -40,8 +40,7 @@ from newsingest.extraction.text import clean_text, word_count
 from newsingest.extraction.walls import SHORT_WORDS, declared_access, detect_wall, is_complete
 from newsingest.models.messages import EntryHints
 from newsingest.models.outcomes import SkipReason
-from newsingest.models.records import Access, Article, Flag, LivePost
-from newsingest.storage.keys import article_id_for
+from newsingest.models.records import Access, Article, Flag, LivePost, article_id_for
 
 MIN_ARTICLE_WORDS = 10  # fewer, with no wall to explain it: a navigation or error page, not an article
 MIN_PRECISE_WORDS = 50  # fewer words from favor_precision: retry in trafilatura's balanced mode
@@ -268,3 +267,19 @@ def _article(extracted: _Extracted, tags: TagResult, tagger: Tagger | None) -> A
         pipeline_version=PIPELINE_VERSION,
         extractor_versions=versions,
     )
+
+
+_WARM_UP_PAGE = (
+    "<html lang='en'><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
+    + "".join(
+        f"<p>Paragraph {n}: the harbour board in Southampton approved the terminal, Jane Smith said.</p>"
+        for n in range(6)
+    )
+    + "</article></body></html>"
+).encode()
+
+
+def warm_up(tagger: Tagger | None) -> None:
+    """Run one offline page through the core: every lazy load (the tagger's model, the language
+    model, trafilatura's tables) happens now, not on the first real batch."""
+    process_pages([PageInput(_WARM_UP_PAGE, "https://warm-up.invalid/", "warm-up", datetime.now(UTC))], tagger=tagger)

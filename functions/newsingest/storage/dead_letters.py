@@ -127,6 +127,8 @@ class DeadLetterQueue:
         if use_move_task:
             try:
                 return self._start_move_task()
+            except NotImplementedError:  # in-process moto (mock_aws) raises rather than answers
+                pass
             except ClientError as err:
                 if err.response.get("Error", {}).get("Code") not in MOVE_TASK_UNSUPPORTED:
                     raise
@@ -191,7 +193,7 @@ def dead_letter_queues(
     dead-letter queues fed by something other than a queue (the scheduler's), which cannot be redriven."""
     queues: dict[str, DeadLetterQueue] = {}
     for name, url in consumed.items():
-        attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
+        attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"]).get("Attributes", {})
         if "RedrivePolicy" not in attributes:
             continue
         arn = json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"]
@@ -201,3 +203,17 @@ def dead_letter_queues(
     for name, url in (unconsumed or {}).items():
         queues[name] = DeadLetterQueue(client, name, url, None, wait_seconds=wait_seconds)
     return queues
+
+
+def sibling_queue_url(client, queue_url: str, own_id: str, wanted_id: str) -> str | None:
+    """The URL of the queue created beside `queue_url` as `wanted_id` (same stack or prefix), found by name.
+
+    Queues are named `<prefix>-<LogicalId>` locally and `<stack>-<LogicalId>-<suffix>` by
+    CloudFormation; None when the name does not follow that pattern or more than one queue matches.
+    """
+    name = queue_url.rstrip("/").rsplit("/", 1)[-1]
+    if own_id not in name:
+        return None
+    prefix = name[: name.index(own_id)] + wanted_id
+    urls = client.list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
+    return urls[0] if len(urls) == 1 else None

@@ -5,25 +5,31 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from functools import cache
 from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 BATCH_GET_LIMIT = 100
 BATCH_WRITE_LIMIT = 25
 MAX_ROUNDS = 8
 
 
+@cache
+def _codecs():
+    """boto3's (de)serialisers, imported on first use: importing boto3 costs a light handler's init."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
+
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
     """Plain dict -> DynamoDB item, dropping None (DynamoDB has no use for absent values)."""
-    return {k: _serializer.serialize(_plain_to_dynamo(v)) for k, v in values.items() if v is not None}
+    serializer = _codecs()[0]
+    return {k: serializer.serialize(_plain_to_dynamo(v)) for k, v in values.items() if v is not None}
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _dynamo_to_plain(_deserializer.deserialize(v)) for k, v in item.items()}
+    deserializer = _codecs()[1]
+    return {k: _dynamo_to_plain(deserializer.deserialize(v)) for k, v in item.items()}
 
 
 def _plain_to_dynamo(value: Any) -> Any:

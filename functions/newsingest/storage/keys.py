@@ -44,11 +44,6 @@ def url_key(canonical_url: str) -> str:
     return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:32]
 
 
-def article_id_for(canonical_url: str) -> str:
-    """Stable article id: the same canonical URL always yields the same id."""
-    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:20]
-
-
 def time_sort_key(when: datetime, article_id: str) -> str:
     """ISO UTC time then id: sorts by time, unique per article."""
     return f"{when.strftime('%Y-%m-%dT%H:%M:%SZ')}#{article_id}"

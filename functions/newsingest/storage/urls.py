@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from newsingest.models.outcomes import UrlStatus
 from newsingest.storage import keys
 from newsingest.storage.dynamo import batch_get, from_item, is_conditional_failure, to_item
 
-CLAIMED = "claimed"  # a discoverer took the URL and is sending its message
-QUEUED = "queued"  # the message is in the ArticleQueue
+CLAIMED = UrlStatus.CLAIMED
+QUEUED = UrlStatus.QUEUED
 
 
 @dataclass(frozen=True)

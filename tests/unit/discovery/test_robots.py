@@ -1,7 +1,17 @@
 import pytest
 from protego import Protego
 
-from newsingest.discovery.robots import MAX_ROBOTS_BYTES, MAX_RULES, MAX_WILDCARD_RULES, UNREACHABLE, Robots
+from newsingest.discovery.robots import (
+    MAX_ROBOTS_BYTES,
+    MAX_ROBOTS_SITEMAPS,
+    MAX_RULES,
+    MAX_WILDCARD_RULES,
+    UNREACHABLE,
+    Robots,
+    listed_sitemaps,
+    sitemaps_to_read,
+)
+from newsingest.models.source import Source
 
 UA = "newsingest/0.1 (+https://example.org/contact)"
 BODY = b"""User-agent: *
@@ -128,3 +138,58 @@ def test_a_cached_text_is_parsed_once_per_process():
 def test_a_url_that_cannot_be_encoded_is_not_allowed_and_does_not_raise():
     robots = Robots.parse(BODY, 200, UA)
     assert robots.allowed("https://example.com/\ud800") is False
+
+
+# -- robots.txt sitemaps for discovery --------------------------------------------------------------
+
+SITEMAPS_BODY = b"""User-agent: *
+Disallow: /private
+Sitemap: https://example.com/news-sitemap.xml
+Sitemap: /sitemaps/archive.xml
+Sitemap: https://www.example.com/news-sitemap.xml
+Sitemap: https://elsewhere.example/sitemap.xml
+Sitemap: ftp://example.com/sitemap.xml
+Sitemap: https://example.com/news-sitemap.xml
+"""
+
+
+def source(**fields) -> Source:
+    return Source(id="example", name="Example", homepage="https://example.com/", **fields)
+
+
+def test_listed_sitemaps_are_absolute_on_the_site_and_once_each():
+    robots = Robots.parse(SITEMAPS_BODY, 200, UA)
+    assert listed_sitemaps(robots, "https://example.com/") == [
+        "https://example.com/news-sitemap.xml",
+        "https://example.com/sitemaps/archive.xml",  # relative: against robots.txt
+        "https://www.example.com/news-sitemap.xml",  # www. is the same site
+    ]
+
+
+def test_listed_sitemaps_are_bounded():
+    body = "".join(f"Sitemap: https://example.com/s{n}.xml\n" for n in range(MAX_ROBOTS_SITEMAPS + 30)).encode()
+    assert len(listed_sitemaps(Robots.parse(body, 200, UA), "https://example.com/")) == MAX_ROBOTS_SITEMAPS
+
+
+def test_a_backfill_reads_robots_sitemaps_a_scheduled_run_only_when_the_source_asks():
+    robots = Robots.parse(SITEMAPS_BODY, 200, UA)
+    feed_only = source(feeds=["https://example.com/feed.rss"])
+    assert sitemaps_to_read(robots, feed_only, backfill=False) == []
+    assert sitemaps_to_read(robots, feed_only, backfill=True)[:2] == [
+        "https://example.com/news-sitemap.xml",
+        "https://example.com/sitemaps/archive.xml",
+    ]
+    opted_in = source(robots_sitemaps=True, sitemaps=["https://example.com/news-sitemap.xml"])
+    assert sitemaps_to_read(robots, opted_in, backfill=False) == [  # its own sitemap is not read twice
+        "https://example.com/sitemaps/archive.xml",
+        "https://www.example.com/news-sitemap.xml",
+    ]
+
+
+def test_no_robots_rules_no_sitemaps():
+    for robots in (Robots.parse(None, 404, UA), Robots.parse(None, UNREACHABLE, UA)):
+        assert sitemaps_to_read(robots, source(robots_sitemaps=True), backfill=True) == []
+
+
+def test_robots_sitemaps_is_off_unless_a_source_sets_it():
+    assert source().robots_sitemaps is False
