@@ -46,6 +46,16 @@ def item_size(item: dict[str, Any] | None) -> int:
     return sum(len(name.encode("utf-8")) + value_size(v) for name, v in item.items())
 
 
+def item_kind(item: dict[str, Any] | None) -> str:
+    """What an item is, from its key: "ART LATEST", "ART V#", "ENT", "NAME", "URL"..."""
+    if not item or "pk" not in item:
+        return "?"
+    prefix = item["pk"].get("S", "").split("#", 1)[0]
+    if prefix in ("ART", "SRC", "DOM"):
+        return f"{prefix} {item['sk'].get('S', '').split('#', 1)[0]}"
+    return prefix
+
+
 def units(size: int) -> int:
     return max(1, math.ceil(size / 1024)) if size else 0
 
@@ -57,6 +67,7 @@ class AwsMeter:
     def __init__(self, session: boto3.Session | None = None):
         self.requests: Counter = Counter()
         self.write_units: Counter = Counter()  # table -> WRU
+        self.write_units_by_kind: Counter = Counter()  # item kind (key prefix) -> WRU
         self.active = False
         self._lock = threading.Lock()
         self._indexes: dict[str, list[tuple[set[str], set[str] | None]]] = {}
@@ -90,6 +101,7 @@ class AwsMeter:
     def reset(self) -> None:
         self.requests.clear()
         self.write_units.clear()
+        self.write_units_by_kind.clear()
 
     @property
     def total_requests(self) -> int:
@@ -153,6 +165,7 @@ class AwsMeter:
                 wru += units(item_size({k: item[k] for k in names if k in item}) + GSI_OVERHEAD)
         with self._lock:
             self.write_units[table] += wru * factor
+            self.write_units_by_kind[item_kind(item)] += wru * factor
 
     def _read(self, table: str, key: dict) -> dict | None:
         if self._reader is None:

@@ -95,7 +95,12 @@ def drain(runtime: LocalRuntime, urls: list[str], meter: AwsMeter, timed: Timed,
     before = _copy_stats(runtime.process.stats)
     runtime.process.drain()
     stats = {k: getattr(runtime.process.stats, k) - v for k, v in before.items()}
-    return {"stats": stats, "requests": dict(meter.requests), "wru": dict(meter.write_units)}
+    return {
+        "stats": stats,
+        "requests": dict(meter.requests),
+        "wru": dict(meter.write_units),
+        "wru_by_kind": dict(meter.write_units_by_kind),
+    }
 
 
 def _copy_stats(stats) -> dict[str, int]:
@@ -158,6 +163,12 @@ def report(console: Console, label: str, result: dict, timed: Timed, runtime: Lo
     console.print(
         f"records {records}, succeeded {stats['succeeded']}, failed {stats['failed']}; S3 records so far {stored}\n"
         f"DynamoDB write units: {wru} ({wru / max(records, 1):.1f} per record) {result['wru']}\n"
+        "  by item kind, per record: "
+        + ", ".join(
+            f"{kind} {n / max(records, 1):.2f}"
+            for kind, n in sorted(result["wru_by_kind"].items(), key=lambda kv: -kv[1])
+        )
+        + "\n"
         f"handler time per record: median over batches {statistics.median(per_batch) * 1000:.0f} ms, "
         f"mean {handler / max(records, 1) * 1000:.0f} ms; after preparation (commit) "
         f"{(handler - timed.prepare_seconds) / max(records, 1) * 1000:.0f} ms per record"

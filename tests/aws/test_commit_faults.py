@@ -12,9 +12,11 @@ from faults import CRASH, REFUSE, SERVER_ERROR, THROTTLE, Crash, Faults
 
 from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import Outcome
+from newsingest.models.records import EntityType
 from newsingest.pipeline import commit as commit_module
 from newsingest.pipeline.commit import LEASE_SECONDS, Committed, RetryLater, commit_batch
 from newsingest.storage import dynamo
+from newsingest.storage.articles import bucket_day
 
 TEXT = (
     "The harbour board approved the new ferry terminal on Monday after a long public consultation.\n"
@@ -162,14 +164,12 @@ def baseline(aws):
 STEPS = [
     ("dynamodb", "BatchGetItem", 0),  # R: LATEST and hash claims
     ("dynamodb", "BatchGetItem", 1),  # R: the latest version items
-    ("dynamodb", "Query", 0),  # D: near-duplicate candidates
     ("dynamodb", "PutItem", 0),  # C: first claim
     ("dynamodb", "PutItem", 1),  # C: a later claim (the first is held)
     ("s3", "PutObject", 0),  # S
     ("s3", "PutObject", 2),  # S: after some records are in S3
-    ("dynamodb", "UpdateItem", 0),  # K: the corpus memory, before anything is learned
-    ("dynamodb", "UpdateItem", 1),  # K: a name learned, its listing not yet
-    ("dynamodb", "BatchWriteItem", 0),  # I
+    ("dynamodb", "BatchGetItem", 2),  # M: the shared items (SimHash buckets, corpus memory, listing)
+    ("dynamodb", "BatchWriteItem", 0),  # I: own and shared items
     ("events", "PutEvents", 0),  # E
     ("dynamodb", "BatchWriteItem", 1),  # F: events published, outbox not yet cleared
 ]
@@ -228,7 +228,9 @@ def test_batch_writes_throttled_after_latest_converge_to_every_item(aws):
     (done,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
     assert isinstance(done, Committed)
     assert [v.version for v in aws.repos.articles.versions(article.article_id)] == [1]
-    assert aws.repos.articles.similar_candidates(article.simhash) == {article.article_id: article.simhash}
+    assert aws.repos.articles.similar_candidates(article.simhash, bucket_day(article)) == {
+        article.article_id: article.simhash
+    }
     start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
     assert [h.article_id for h in aws.repos.articles.by_entity("ns:jane-smith", start, end)] == [
         article.article_id
@@ -312,3 +314,22 @@ def test_no_commit_starts_without_the_time_to_finish_it(aws):
     (result,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10, remaining=lambda: 3.0)
     assert isinstance(result, RetryLater)
     assert calls == []
+
+
+def test_a_batch_teaches_a_name_once_with_every_records_vote_and_joins_their_simhash_buckets(aws):
+    articles = [
+        make_article(f"https://harbour.example/{n}", f"{TEXT}\nStory {n}.", entities=[person("Jane Smith", 0.9)])
+        for n in range(2)
+    ] + [make_article("https://harbour.example/tram", OTHER, entities=[person("Jane Smith", 0.8)])]
+    updates = aws.count_calls("dynamodb", "UpdateItem")
+    results = commit_batch([task(a.url) for a in articles], articles, stores=aws.stores, entity_limit=10)
+    assert [r.outcome for r in results] == [Outcome.STORED, Outcome.DUPLICATE, Outcome.STORED]
+    assert updates == []  # shared items are merged and put with the batch's other items
+    originals = [articles[0], articles[2]]
+    assert dict(aws.knowledge.recall(["jane smith"])["jane smith"].types) == {EntityType.PERSON: 2}
+    (listed,) = aws.knowledge.entities()
+    assert (listed.canonical_name, listed.articles) == ("Jane Smith", 2)
+    for article in originals:
+        found = aws.repos.articles.similar_candidates(article.simhash, bucket_day(article))
+        assert found[article.article_id] == article.simhash
+    assert articles[1].article_id not in aws.repos.articles.similar_candidates(articles[1].simhash, "2026-11-20")

@@ -7,6 +7,10 @@ from datetime import UTC, datetime, timedelta
 from aws_fixtures import make_article, person
 
 from newsingest.discovery.state import SourceState
+from newsingest.models.messages import ArticleTask
+from newsingest.models.outcomes import Outcome
+from newsingest.pipeline.commit import commit_batch
+from newsingest.storage.articles import bucket_day
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 T1 = datetime(2026, 11, 30, tzinfo=UTC)
@@ -119,10 +123,42 @@ def test_the_first_claim_on_a_text_owns_it(aws):
     assert aws.repos.articles.claim_content("h1", "second") == "first"
 
 
+def commit(aws, article) -> None:
+    task = ArticleTask(url=article.url, source_id="harbour", discovered_at=T0, discovered_via="feed")
+    assert commit_batch([task], [article], stores=aws.stores, entity_limit=10)[0].outcome == Outcome.STORED
+
+
 def test_near_duplicate_candidates_share_a_band(aws):
     original = make_article("https://harbour.example/a", TEXT)
-    store(aws, original)
-    assert original.article_id in aws.repos.articles.similar_candidates(original.simhash)
+    commit(aws, original)
+    assert original.article_id in aws.repos.articles.similar_candidates(original.simhash, bucket_day(original))
+
+
+def test_near_duplicate_candidates_are_the_texts_of_the_day_and_the_day_before(aws):
+    original = make_article("https://harbour.example/a", TEXT)
+    commit(aws, original)
+    fetched = original.fetched_at.date()
+    for days_later, found in ((0, True), (1, True), (2, False)):
+        day = (fetched + timedelta(days=days_later)).isoformat()
+        assert (original.article_id in aws.repos.articles.similar_candidates(original.simhash, day)) is found
+
+
+def test_the_inline_record_is_compressed_and_one_written_as_json_text_still_reads(aws):
+    article = make_article("https://harbour.example/old", TEXT * 20)
+    store(aws, article)
+    table, dynamodb = aws.resources.table_name, aws.clients["dynamodb"]
+    key = {"pk": {"S": f"ART#{article.article_id}"}, "sk": {"S": "LATEST"}}
+    inline = dynamodb.get_item(TableName=table, Key=key)["Item"]["record"]
+    assert len(inline["B"]) < len(article.model_dump_json()) / 3
+    assert aws.repos.articles.get(article.article_id).record() == article
+    dynamodb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET #r = :r",
+        ExpressionAttributeNames={"#r": "record"},
+        ExpressionAttributeValues={":r": {"S": article.model_dump_json()}},  # the record as JSON text
+    )
+    assert aws.repos.articles.get(article.article_id).record() == article
 
 
 def test_a_huge_record_keeps_its_text_in_s3_only(aws):

@@ -1,14 +1,16 @@
 """The commit of one SQS batch: every prepared record made visible with a handful of batched writes,
 crash-consistent (the protocol, and what a crash after each step leaves: docs/commit.md).
 
-  R  read    one BatchGetItem: LATEST and hash claims; one more: the latest version items (the outbox)
+  R  read    one BatchGetItem: LATEST, hash claims and the SimHash buckets of the batch's texts
+             (near-duplicate candidates); one more: the latest version items (the outbox)
   D  decide  per record: skip, unchanged, new version, duplicate, or finish an unfinished version
   C  claim   one conditional PutItem of LATEST per new version: the version's number is taken here
   S  S3      the records, concurrently
-  K  know    the corpus memory of entity names and the entity listing learn each original record
-             (storage.entity_knowledge: idempotent set ADDs, so a redelivery that finishes the version
-             learns the same again and changes nothing), concurrently
-  I  index   one BatchWriteItem set: version items (event pending), entity, SimHash, hash, URL items
+  M  merge   one BatchGetItem set: the shared items the batch adds to (SimHash buckets, the corpus
+             memory of entity names, the entity listing), merged with every record's additions
+             (set and map additions: a redelivery that finishes the version merges the same again)
+  I  index   one BatchWriteItem set: version items (event pending), entity, hash and URL items, and
+             the merged shared items (one write per item per batch, none when nothing changed)
   E  events  one PutEvents per ten entries
   F  flush   one BatchWriteItem set: the version items again, event no longer pending
 
@@ -35,11 +37,14 @@ from newsingest.storage.articles import (
     MAX_INLINE_RECORD_BYTES,
     CommitView,
     StoredArticle,
+    bucket_items,
+    bucket_keys,
     hash_item,
     index_items,
     version_item,
 )
 from newsingest.storage.dynamo import batch_write_groups
+from newsingest.storage.entity_knowledge import knowledge_keys, taught_items
 from newsingest.storage.stores import Stores
 from newsingest.storage.urls import url_item
 
@@ -130,9 +135,7 @@ def commit_batch(
     now = clock()
     if articles:
         try:  # R
-            view = stores.articles.read_for_commit(
-                [a.article_id for a in articles.values()], [a.content_hash for a in articles.values()]
-            )
+            view = stores.articles.read_for_commit(list(articles.values()))
         except Exception as err:
             results.update(dict.fromkeys(articles, err))
             articles = {}
@@ -140,10 +143,15 @@ def commit_batch(
             _decide(tasks, articles, view, stores, now, results, plans, urls)  # D
     _claim(plans, stores, now, results)  # C
     _put_records(plans, stores, results)  # S
-    _learn(plans, stores, entity_limit, results)  # K
-    groups = {i: _items(plan, entity_limit) + plan.urls for i, plan in plans.items()}
-    groups.update({i: items for i, items in urls.items() if i not in plans and i in results})
-    _fail(batch_write_groups(stores.articles.client, stores.articles.name, groups), plans, results, stores)  # I
+    shared = _merge_shared(plans, stores, entity_limit, results)  # M
+    groups: dict[frozenset[int], list[dict[str, Any]]] = {
+        frozenset([i]): _items(plan, entity_limit) + plan.urls for i, plan in plans.items()
+    }
+    groups.update({frozenset([i]): items for i, items in urls.items() if i not in plans and i in results})
+    for item, owners in shared:
+        groups.setdefault(owners, []).append(item)
+    failed = batch_write_groups(stores.articles.client, stores.articles.name, groups)  # I
+    _fail({i: err for owners, err in failed.items() for i in owners}, plans, results, stores)
     announce = {i: (p.article, p.key) for i, p in plans.items() if p.event}
     _fail(stores.events.publish_each(announce), plans, results, stores)  # E
     flushed = {i: [version_item(p.article, p.key)] for i, p in plans.items() if p.event}
@@ -165,6 +173,7 @@ def _decide(
 ) -> None:
     seen: set[str] = set()
     first_with_text: dict[str, str] = {}  # content hash -> article id, within this batch
+    earlier: dict[str, str] = {}  # article id -> simhash of this batch's originals, as if stored before
     for i, article in articles.items():
         task = tasks[i]
         if article.article_id in seen:  # a second message for one article: it comes back after the first
@@ -180,16 +189,18 @@ def _decide(
                     results[i] = Committed(Outcome.UNCHANGED, article.article_id, latest.version)
                     urls[i] = _urls(task, article, _stored_outcome(latest))  # as the version left them
                     continue
-                plan = _new_version(task, article.model_copy(update={"version": latest.version}), view, stores)
+                plan = _new_version(task, article.model_copy(update={"version": latest.version}), view)
                 plan.event = False  # the same version derived again: announced once already
             else:
-                plan = _new_version(task, next_version(article, latest), view, stores, first_with_text)
+                plan = _new_version(task, next_version(article, latest), view, first_with_text, earlier)
         except Exception as err:
             results[i] = err
             continue
         plans[i] = plan
         if plan.article.version == 1 and not plan.article.duplicate_of:  # later copies in the batch point here
             first_with_text.setdefault(plan.article.content_hash, plan.article.article_id)
+        if not plan.article.duplicate_of:
+            earlier[plan.article.article_id] = plan.article.simhash
 
 
 def next_version(article: Article, latest: StoredArticle | None) -> Article:
@@ -205,16 +216,15 @@ def _new_version(
     task: ArticleTask,
     article: Article,
     view: CommitView,
-    stores: Stores,
     first_with_text: dict[str, str] | None = None,
+    earlier: dict[str, str] | None = None,
 ) -> _Plan:
     if article.version == 1:  # duplicates are decided on first sight; a rederived record decides again
         owner = view.hash_owners.get(article.content_hash) or (first_with_text or {}).get(article.content_hash)
         if owner == article.article_id:
             owner = None
-        owner = owner or nearest_duplicate(
-            article.simhash, stores.articles.similar_candidates(article.simhash), article.article_id
-        )
+        candidates = {**view.similar(article), **(earlier or {})}
+        owner = owner or nearest_duplicate(article.simhash, candidates, article.article_id)
         article = article.model_copy(update={"duplicate_of": owner})
     plan = _Plan(task, article, _outcome(article), claim=True)
     plan.urls = _urls(task, article, plan.outcome)
@@ -268,20 +278,23 @@ def _put_records(plans: dict[int, _Plan], stores: Stores, results: dict[int, Res
     _fail({i: err for i, err in outcomes.items() if err is not None}, plans, results, stores)
 
 
-def _learn(plans: dict[int, _Plan], stores: Stores, entity_limit: int, results: dict[int, Result]) -> None:
-    """Before the index makes the records findable; a copy (duplicate) is no new evidence."""
-
-    def learn(plan: _Plan) -> Exception | None:
-        try:
-            if not plan.article.duplicate_of:
-                stores.knowledge.learn(plan.article, limit=entity_limit)
-            return None
-        except Exception as err:
-            return err
-
-    with ThreadPoolExecutor(max_workers=S3_CONCURRENCY) as pool:
-        outcomes = dict(zip(plans, pool.map(learn, plans.values()), strict=True))
-    _fail({i: err for i, err in outcomes.items() if err is not None}, plans, results, stores)
+def _merge_shared(
+    plans: dict[int, _Plan], stores: Stores, entity_limit: int, results: dict[int, Result]
+) -> list[tuple[dict[str, Any], frozenset[int]]]:
+    """The shared items after this batch's additions: SimHash buckets of original texts, and what
+    original records teach the corpus memory (a copy, a duplicate, is no new evidence). Read fresh,
+    just before the write, so concurrent batches rarely overwrite each other's additions."""
+    originals = {i: p.article for i, p in plans.items() if not p.article.duplicate_of}
+    if not originals:
+        return []
+    try:
+        found = stores.articles.read_items(
+            bucket_keys(list(originals.values())) + knowledge_keys(originals, entity_limit)
+        )
+    except Exception as err:
+        _fail(dict.fromkeys(originals, err), plans, results, stores)
+        return []
+    return bucket_items(originals, found) + taught_items(originals, entity_limit, found)
 
 
 def _fail(failures: dict, plans: dict[int, _Plan], results: dict[int, Result], stores: Stores) -> None:

@@ -1,5 +1,5 @@
-"""Article repository: the latest item (with the record inline), version items, the listing
-indexes (source, day, entity), SimHash bands and content-hash claims.
+"""Article repository: the latest item (with the record inline, compressed), version items, the
+listing indexes (source, day, entity), SimHash band buckets and content-hash claims.
 
 Typed in and out: an `Article` goes in, `StoredArticle` / `ArticleListing` / `EntityHit` come out.
 """
@@ -7,7 +7,8 @@ Typed in and out: an `Article` goes in, `StoredArticle` / `ArticleListing` / `En
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,12 @@ from newsingest.storage.dynamo import batch_get, batch_write, from_item, is_cond
 MAX_INLINE_RECORD_BYTES = 300_000
 OUTBOX = "event_pending"  # on a V# item: its event is not yet published (the outbox)
 TITLE_CHARS = 500  # index items carry a title for listings, never an unbounded one
+# Near-duplicates are looked for among the texts fetched the same day and the day before: wire copies
+# and syndicated texts appear within hours. One item per (band, band value, day) holds its texts, so a
+# batch reads all its candidates with one BatchGetItem instead of one Query per band and article.
+SIMHASH_WINDOW_DAYS = 2
+MAX_BUCKET_TEXTS = 1000  # texts per band bucket and day (about 40 KB); more are not remembered
+RECORD_COMPRESSION = 6  # zlib level of the record inline in LATEST: a 8 KB record costs 3 write units, not 9
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ class StoredArticle:
         return cls(
             ArticleListing.of(item),
             item["content_hash"],
-            item["record"],
+            _record_json(item["record"]),
             bool(item.get("text_in_s3")),
             float(item.get("claimed_at", 0.0)),
         )
@@ -117,6 +124,14 @@ def _title(article: Article) -> str | None:
     return (article.title or "")[:TITLE_CHARS] or None
 
 
+def _record_json(stored: Any) -> str:
+    """The inline record: zlib-compressed bytes (items written since the compact layout) or JSON text."""
+    if isinstance(stored, str):
+        return stored
+    raw = stored.value if hasattr(stored, "value") else stored  # boto3's Binary
+    return zlib.decompress(raw).decode("utf-8")
+
+
 @dataclass(frozen=True)
 class CommitView:
     """What one batch's commit must know before it writes, read with one or two BatchGetItem requests."""
@@ -124,6 +139,11 @@ class CommitView:
     latest: dict[str, StoredArticle]  # article_id -> its LATEST item
     announced: set[str]  # article ids whose latest version item exists with its event published
     hash_owners: dict[str, str]  # content hash -> the article that claimed the text first
+    buckets: dict[tuple[str, str], dict[str, str]]  # SimHash band bucket -> {article_id: simhash}
+
+    def similar(self, article: Article) -> dict[str, str]:
+        """Stored texts sharing a SimHash band with this one, fetched within the window: article_id -> simhash."""
+        return _candidates(article.simhash, bucket_day(article), self.buckets)
 
 
 class ArticleRepository:
@@ -133,13 +153,16 @@ class ArticleRepository:
 
     # -- the batched commit (protocol: docs/commit.md) -----------------------------------------
 
-    def read_for_commit(self, article_ids: Sequence[str], content_hashes: Sequence[str]) -> CommitView:
-        """LATEST and hash-claim items in one BatchGetItem, then the latest versions' items in one more."""
-        wanted = [keys.latest_key(a) for a in dict.fromkeys(article_ids)]
-        wanted += [keys.hash_key(h) for h in dict.fromkeys(content_hashes)]
+    def read_for_commit(self, articles: Sequence[Article]) -> CommitView:
+        """LATEST, hash-claim and SimHash bucket items in one BatchGetItem (100 keys: a batch of ten),
+        then the latest versions' items in one more."""
+        wanted = [keys.latest_key(a) for a in dict.fromkeys(a.article_id for a in articles)]
+        wanted += [keys.hash_key(h) for h in dict.fromkeys(a.content_hash for a in articles)]
+        wanted += _unique(k for a in articles for k in window_keys(a.simhash, bucket_day(a)))
         found = batch_get(self.client, self.name, wanted)
         latest = {i["article_id"]: StoredArticle.of(i) for i in found if i["sk"] == keys.LATEST}
         owners = {i["pk"].removeprefix("HASH#"): i["article_id"] for i in found if i["sk"] == keys.HASH_SK}
+        buckets = {(i["pk"], i["sk"]): dict(i.get("texts") or {}) for i in found if i["pk"].startswith("SIM#")}
         versions = batch_get(
             self.client,
             self.name,
@@ -148,7 +171,11 @@ class ArticleRepository:
             names={"#o": OUTBOX},
         )
         announced = {i["article_id"] for i in versions if OUTBOX not in i}
-        return CommitView(latest, announced, owners)
+        return CommitView(latest, announced, owners, buckets)
+
+    def read_items(self, wanted: Sequence[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Any items by key (BatchGetItem, 100 keys a request): what shared items are merged onto."""
+        return {(i["pk"], i["sk"]): i for i in batch_get(self.client, self.name, _unique(wanted))}
 
     def claim(self, article: Article, record_s3_key: str, now: float, *, rederive: bool = False) -> bool:
         """Write LATEST for a new version, only if no commit stored this version or a newer one first
@@ -217,25 +244,17 @@ class ArticleRepository:
         owner = self.client.get_item(TableName=self.name, Key=to_item(keys.hash_key(content_hash)), ConsistentRead=True)
         return from_item(owner["Item"])["article_id"]
 
-    def similar_candidates(self, simhash: str) -> dict[str, str]:
-        """Articles sharing a SimHash band with this one: article_id -> simhash (one Query per band)."""
-        found: dict[str, str] = {}
-        for band in keys.simhash_band_pks(simhash):
-            for item in query_all(
-                self.client,
-                TableName=self.name,
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues=to_item({":p": band}),
-                ProjectionExpression="article_id, simhash, duplicate_of",
-            ):
-                if not item.get("duplicate_of"):
-                    found[item["article_id"]] = item["simhash"]
-        return found
+    def similar_candidates(self, simhash: str, day: str) -> dict[str, str]:
+        """Original texts sharing a SimHash band with this one, fetched on `day` or the day before:
+        article_id -> simhash (one BatchGetItem)."""
+        found = self.read_items(window_keys(simhash, day))
+        return _candidates(simhash, day, {k: dict(i.get("texts") or {}) for k, i in found.items()})
 
     # -- writes ---------------------------------------------------------------------------------
 
     def put(self, article: Article, record_s3_key: str, *, entity_limit: int) -> int:
-        """Write the latest item (conditionally: never over a newer version), then the rest in batches.
+        """Write the latest item (conditionally: never over a newer version), then its own items in
+        batches (not the shared ones, SimHash buckets: the batched commit merges those).
 
         Returns the number of DynamoDB requests made, so the cost model rests on counts.
         """
@@ -355,6 +374,7 @@ def latest_item(article: Article, record_s3_key: str) -> dict[str, Any]:
     if text_in_s3:
         slim = {**record, "text": "", "title": _title(article)}
         record_json = json.dumps(slim, ensure_ascii=False, separators=(",", ":"))
+    compressed = zlib.compress(record_json.encode("utf-8"), RECORD_COMPRESSION)
     sort_key = _sort_key(article)
     return {
         **keys.latest_key(article.article_id),
@@ -363,7 +383,7 @@ def latest_item(article: Article, record_s3_key: str) -> dict[str, Any]:
         "gsi2pk": keys.day_pk(article.day),
         "gsi2sk": sort_key,
         **listing(article, record_s3_key),
-        "record": record_json,
+        "record": compressed,
         "text_in_s3": text_in_s3,
     }
 
@@ -382,14 +402,58 @@ def hash_item(article: Article) -> dict[str, Any]:
 
 
 def index_items(article: Article, entity_limit: int) -> list[dict[str, Any]]:
-    """The entity index (top `entity_limit` by salience) and, for originals, the SimHash bands."""
-    items = entity_items(article, entity_limit)
-    if not article.duplicate_of:
-        items += [
-            {"pk": band, "sk": article.article_id, "article_id": article.article_id, "simhash": article.simhash}
-            for band in keys.simhash_band_pks(article.simhash)
-        ]
-    return items
+    """The items only this version writes: the entity index (top `entity_limit` by salience)."""
+    return entity_items(article, entity_limit)
+
+
+def bucket_day(article: Article) -> str:
+    """The day of the SimHash buckets a text goes to: its fetch day (UTC), fixed in the record."""
+    return article.fetched_at.astimezone(UTC).date().isoformat()
+
+
+def window_keys(simhash: str, day: str) -> list[dict[str, str]]:
+    """The buckets a text's near-duplicates are looked for in: its bands, its day and the days before."""
+    first = datetime.fromisoformat(day)
+    days = [(first - timedelta(days=n)).date().isoformat() for n in range(SIMHASH_WINDOW_DAYS)]
+    return [k for d in days for k in keys.simhash_bucket_keys(simhash, d)]
+
+
+def bucket_keys(articles: Sequence[Article]) -> list[dict[str, str]]:
+    """The buckets these original texts are added to."""
+    return _unique(k for a in articles for k in keys.simhash_bucket_keys(a.simhash, bucket_day(a)))
+
+
+def bucket_items[K: Hashable](
+    articles: Mapping[K, Article], found: Mapping[tuple[str, str], dict[str, Any]]
+) -> list[tuple[dict[str, Any], frozenset[K]]]:
+    """The band buckets after these original texts joined them (merged onto the items as read): each
+    with the records whose texts it holds, for the write to fail them together. Unchanged buckets are
+    left out. A put, not an update: two batches adding to one bucket at the same instant can lose one
+    text from that band (a missed candidate, never a wrong record); a redelivery merges again."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    owners: dict[tuple[str, str], set[K]] = {}
+    for owner, article in articles.items():
+        for key in keys.simhash_bucket_keys(article.simhash, bucket_day(article)):
+            at = (key["pk"], key["sk"])
+            item = merged.setdefault(at, {**key, "texts": dict(found.get(at, {}).get("texts") or {})})
+            texts = item["texts"]
+            if texts.get(article.article_id) != article.simhash and (
+                article.article_id in texts or len(texts) < MAX_BUCKET_TEXTS
+            ):
+                texts[article.article_id] = article.simhash
+                owners.setdefault(at, set()).add(owner)
+    return [(merged[at], frozenset(who)) for at, who in owners.items()]
+
+
+def _candidates(simhash: str, day: str, buckets: Mapping[tuple[str, str], dict[str, str]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key in window_keys(simhash, day):
+        found.update(buckets.get((key["pk"], key["sk"]), {}))
+    return found
+
+
+def _unique(wanted) -> list[dict[str, str]]:
+    return list({(k["pk"], k["sk"]): k for k in wanted}.values())
 
 
 def entity_items(article: Article, limit: int) -> list[dict[str, Any]]:

@@ -6,24 +6,28 @@ Two item kinds (key design: newsingest.storage.keys):
                            full: "Full Name|article id" for each article where it stood for a full name;
   ENTS#{shard} / {id}      one canonical entity: its name, type, public ids and the ids of the
                            articles that mention it (their count is the listing's count).
-Every write ADDs an article id to a string set, so repeating it (a retried commit, a new version
-of the same article) changes nothing: learning is idempotent without a transaction. Sets stop
-growing at their caps (a condition), which bounds item size; a capped count reads "at least".
+Learning adds article ids to string sets, so repeating it (a retried commit, a new version of the
+same article) changes nothing: learning is idempotent without a transaction. Sets stop growing at
+their caps, which bounds item size; a capped count reads "at least".
+
+A batch learns at once (`learning`): every item its records teach is read with BatchGetItem,
+the lessons of all its records merged onto it, and only the items that change are written, as
+puts in the commit's BatchWriteItem requests (one write per name per batch, none for a name
+whose sets hold the ids already or are full). Puts, not updates: two batches teaching the same
+name at the same instant can lose one's votes (a statistic, never a record); a redelivery merges again.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from newsingest.entities.knowledge import Lesson, NameMemory, entity_id_of, lessons, top_entities
-from newsingest.models.records import Article, Entity, EntityType
+from newsingest.entities.knowledge import NameMemory, entity_id_of, lessons, top_entities
+from newsingest.models.records import Article, EntityType
 from newsingest.storage import keys
-from newsingest.storage.dynamo import batch_get, query_all, to_item
+from newsingest.storage.dynamo import batch_get, batch_write, query_all, to_item
 
 MAX_VOTES = 50  # articles remembered per name and type (or per full name): plenty to vote with
 MAX_LISTED_ARTICLES = 1000  # articles counted per canonical entity in the listing
@@ -42,61 +46,21 @@ class EntityKnowledge:
         found = batch_get(self.client, self.name, [{"pk": pk, "sk": keys.KNOW} for pk in wanted])
         return {wanted[item["pk"]]: _memory(item) for item in found if item["pk"] in wanted}
 
-    # -- write: in the commit, before the record becomes visible --------------------------------
+    # -- write: in the commit, with the batch's index items ------------------------------------
+
+    def learning[K: Hashable](
+        self, articles: Mapping[K, Article], *, limit: int, found: Mapping[tuple[str, str], dict] | None = None
+    ) -> list[tuple[dict[str, Any], frozenset[K]]]:
+        """The items these articles teach (knowledge.lessons of their top `limit` entities, and the
+        listing), merged onto the stored items (`found`, else read here): only those that change,
+        each with the articles it holds lessons of."""
+        if found is None:
+            found = {(i["pk"], i["sk"]): i for i in batch_get(self.client, self.name, knowledge_keys(articles, limit))}
+        return taught_items(articles, limit, found)
 
     def learn(self, article: Article, *, limit: int) -> int:
-        """Remember the types and full names of the article's top `limit` entities (knowledge.lessons),
-        and list them. Returns the number of requests made."""
-        requests = sum(self._remember(lesson, article.article_id) for lesson in lessons(article, limit))
-        return requests + sum(self._list(entity, article.article_id) for entity in top_entities(article, limit))
-
-    def _remember(self, lesson: Lesson, article_id: str) -> int:
-        adds, values, names = [], {":cap": MAX_VOTES}, {}
-        if lesson.type is not None:
-            adds.append("#t :a")
-            names["#t"] = f"t_{lesson.type.value}"
-            values[":a"] = {article_id}
-        if lesson.full_name:
-            adds.append("#f :f")
-            names["#f"] = "full"
-            values[":f"] = {f"{lesson.full_name}{FULL_SEPARATOR}{article_id}"}
-        if not adds:
-            return 0
-        condition = " AND ".join(f"(attribute_not_exists({n}) OR size({n}) < :cap)" for n in names)
-        return self._update(
-            {"pk": keys.name_pk(lesson.key), "sk": keys.KNOW}, "ADD " + ", ".join(adds), condition, names, values
-        )
-
-    def _list(self, entity: Entity, article_id: str) -> int:
-        entity_id = entity_id_of(entity)
-        return self._update(
-            {"pk": keys.entity_list_pk(entity_id), "sk": entity_id},
-            "SET #n = :n, #t = :t, ids = :i ADD articles :a",
-            "attribute_not_exists(articles) OR size(articles) < :cap",
-            {"#n": "canonical_name", "#t": "entity_type"},
-            {
-                ":n": entity.canonical_name or entity.name,
-                ":t": entity.type.value,
-                ":i": dict(entity.ids),
-                ":a": {article_id},
-                ":cap": MAX_LISTED_ARTICLES,
-            },
-        )
-
-    def _update(self, key: dict, update: str, condition: str, names: dict, values: dict[str, Any]) -> int:
-        try:
-            self.client.update_item(
-                TableName=self.name,
-                Key=to_item(key),
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values),
-            )
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise  # a full set is not an error: the name has votes enough
-        return 1
+        """Learn one article now; returns the number of write requests made."""
+        return batch_write(self.client, self.name, [item for item, _ in self.learning({0: article}, limit=limit)])
 
     # -- the listing --------------------------------------------------------------------------
 
@@ -117,6 +81,71 @@ class EntityKnowledge:
                     articles=len(item.get("articles") or ()),
                     capped=len(item.get("articles") or ()) >= MAX_LISTED_ARTICLES,
                 )
+
+
+def knowledge_keys(articles: Mapping[Any, Article], limit: int) -> list[dict[str, str]]:
+    """Every NAME# and ENTS# item these articles teach."""
+    wanted: dict[tuple[str, str], dict[str, str]] = {}
+    for article in articles.values():
+        for lesson in lessons(article, limit):
+            key = _name_key(lesson.key)
+            wanted[(key["pk"], key["sk"])] = key
+        for entity in top_entities(article, limit):
+            key = _listed_key(entity_id_of(entity))
+            wanted[(key["pk"], key["sk"])] = key
+    return list(wanted.values())
+
+
+def taught_items[K: Hashable](
+    articles: Mapping[K, Article], limit: int, found: Mapping[tuple[str, str], dict[str, Any]]
+) -> list[tuple[dict[str, Any], frozenset[K]]]:
+    """Pure: the NAME# and ENTS# items after the articles' lessons, in order (the last article's
+    spelling of a canonical entity wins, as sequential updates would), unchanged items left out."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    owners: dict[tuple[str, str], set[K]] = {}
+
+    def item(key: dict[str, str]) -> tuple[tuple[str, str], dict[str, Any]]:
+        at = (key["pk"], key["sk"])
+        if at not in merged:
+            merged[at] = {k: (set(v) if isinstance(v, set) else v) for k, v in found.get(at, key).items()}
+        return at, merged[at]
+
+    for owner, article in articles.items():
+        aid = article.article_id
+        for lesson in lessons(article, limit):
+            at, name = item(_name_key(lesson.key))
+            changed = lesson.type is not None and _add(name, f"t_{lesson.type.value}", aid, MAX_VOTES)
+            if lesson.full_name:
+                changed |= _add(name, "full", f"{lesson.full_name}{FULL_SEPARATOR}{aid}", MAX_VOTES)
+            if changed:
+                owners.setdefault(at, set()).add(owner)
+        for entity in top_entities(article, limit):
+            at, listed = item(_listed_key(entity_id_of(entity)))
+            before = (listed.get("canonical_name"), listed.get("entity_type"), listed.get("ids"))
+            listed.update(
+                canonical_name=entity.canonical_name or entity.name, entity_type=entity.type.value, ids=dict(entity.ids)
+            )
+            changed = _add(listed, "articles", aid, MAX_LISTED_ARTICLES)
+            if changed or before != (listed["canonical_name"], listed["entity_type"], listed["ids"]):
+                owners.setdefault(at, set()).add(owner)
+    return [(merged[at], frozenset(who)) for at, who in owners.items()]
+
+
+def _add(item: dict[str, Any], attribute: str, value: str, cap: int) -> bool:
+    """Add to a capped string set; True when it changed."""
+    values = item.get(attribute) or set()
+    if value in values or len(values) >= cap:
+        return False
+    item[attribute] = {*values, value}
+    return True
+
+
+def _name_key(name_key: str) -> dict[str, str]:
+    return {"pk": keys.name_pk(name_key), "sk": keys.KNOW}
+
+
+def _listed_key(entity_id: str) -> dict[str, str]:
+    return {"pk": keys.entity_list_pk(entity_id), "sk": entity_id}
 
 
 @dataclass(frozen=True)

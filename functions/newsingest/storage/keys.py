@@ -11,7 +11,7 @@
 | the canonical entities (listing, counts)     | pk = ENTS#{00..15} (shard of the id), sk = {entity id}     |
 | what the corpus taught about a name          | pk = NAME#{name key}, sk = KNOW (BatchGetItem per SQS batch) |
 | first article with a text (exact duplicate)  | pk = HASH#{content_hash}, sk = HASH                        |
-| near-duplicate candidates                    | pk = SIM#{band}#{band value}, sk = {article_id}            |
+| near-duplicate candidates (texts of a day)   | pk = SIM#{band}#{band value}, sk = D#{yyyy-mm-dd} (BatchGetItem) |
 | source state                                 | pk = SRC#{source}, sk = STATE                              |
 | per-domain politeness / robots cache         | pk = DOM#{host}, sk = POLITE / ROBOTS                      |
 | a source's learned boilerplate lines         | pk = SRC#{source}, sk = LINES                              |
@@ -111,6 +111,11 @@ def simhash_band_pks(simhash_hex: str, bands: int = 4) -> list[str]:
     """Split the 64-bit SimHash into bands: texts within a few bits share at least one band."""
     width = len(simhash_hex) // bands
     return [f"SIM#{i}#{simhash_hex[i * width : (i + 1) * width]}" for i in range(bands)]
+
+
+def simhash_bucket_keys(simhash_hex: str, day: str) -> list[Key]:
+    """The band buckets of one day that a text with this SimHash belongs to (one item per band)."""
+    return [{"pk": band, "sk": f"D#{day}"} for band in simhash_band_pks(simhash_hex)]
 
 
 def domain_pk(host: str) -> str:
