@@ -70,6 +70,7 @@ class Discovery:
     since: date | None = None  # a backfill: everything published since then, no conditional GETs
     progress: Callable[[str, int], None] | None = None  # (document URL, URLs found): a progress bar
     remaining: Callable[[], float] | None = None  # the Lambda's remaining seconds
+    correlation_id: str | None = None  # carried into every message, so the process logs join the tick's
 
     def __post_init__(self) -> None:
         self.report = DiscoveryReport(self.source.id)
@@ -254,6 +255,7 @@ class Discovery:
             discovered_via=via,
             hints=candidate.hints.model_copy(update={"title": title}),
             revision=candidate.revision,
+            correlation_id=self.correlation_id,
         )
 
     # -- state -------------------------------------------------------------------------------
