@@ -155,7 +155,7 @@ class Discovery:
             self.report.problem(url, f"HTTP {result.status}{held}", failed=True)
             return None
         self.documents[url], changed = observe(previous, result.status, result.headers, result.body, self.tick, sent)
-        if not changed:
+        if not changed and self.since is None:  # a backfill reads a document even when it has not changed
             self.report.not_modified += 1
             return None
         self.parsed.add(url)
