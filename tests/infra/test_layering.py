@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "functions" / "newsingest"
 PURE = ["discovery", "extraction", "entities/knowledge.py", "entities/resolve.py", "pipeline/process.py", "models"]
 # Who may import a handler module: the handlers themselves, and the local runtime standing in for Lambda.
 HANDLER_IMPORTERS = ("handlers/", "local/runner.py")
+OUTSIDE_THE_CORE = ("newsingest.storage", "newsingest.app", "boto3", "botocore")
 
 
 def imports_of(path: Path) -> set[str]:
