@@ -26,7 +26,6 @@ LAYERS: dict[str, list[str]] = {
     "core": [
         "aws-lambda-powertools[tracer,parser]",
         "pydantic",
-        "pydantic-settings",
         "pyyaml",
         "trafilatura",
         "htmldate",

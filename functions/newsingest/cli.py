@@ -7,6 +7,7 @@ import contextlib
 import functools
 import json
 import os
+import signal
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -228,9 +229,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.keep_running:
             console.print("embedded AWS stays up and the queues keep draining: `newsingest query`, `replay`,")
             console.print("`backfill` in another shell use it (.newsingest/local.json). Ctrl-C ends it.")
+            signal.signal(signal.SIGTERM, _interrupt)  # `kill` ends it as Ctrl-C does: state file removed
             with contextlib.suppress(KeyboardInterrupt):
                 runtime.serve()
     return 1 if any(depths.values()) else 0
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _tick_line(n: int, report) -> str:

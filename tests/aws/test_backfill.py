@@ -68,3 +68,11 @@ def test_a_url_skipped_before_is_not_written_again(runtime, capsys):
     main(["backfill", "harbour-times", "--since", "2026-11-01"])
     assert skipped_urls(runtime) == first  # not written again: same items, same times
     assert "0 skipped" in capsys.readouterr().out
+
+
+def test_a_backfill_after_a_scheduled_run_still_reads_the_unchanged_feed(runtime, capsys):
+    runtime.tick(datetime(2026, 11, 24, 6, tzinfo=UTC))  # the feed is read and its validators kept
+    assert main(["backfill", "harbour-times", "--since", "2026-11-01"]) == 0
+    out = capsys.readouterr().out
+    found = int(out.split(" URLs found")[0].rsplit(" ", 1)[1])
+    assert found > 0 and "0 enqueued" in out  # every entry read again; all already known, nothing twice

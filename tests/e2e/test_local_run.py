@@ -180,3 +180,16 @@ def test_the_runtime_fetcher_reaches_the_sample_sites_but_not_the_embedded_aws(r
     with pytest.raises(FetchError) as caught:
         fetcher.get(run.endpoint_url + "/moto-api/data.json")
     assert caught.value.reason is SkipReason.BLOCKED_ADDRESS
+
+
+def test_every_log_line_of_a_tick_carries_the_ticks_correlation_id(run):
+    """schedule -> DiscoverQueue -> discover -> ArticleQueue -> process: one id per tick, in every line."""
+    lines = [json.loads(line) for line in run.log_path.read_text().splitlines() if line.startswith('{"level"')]
+    by_function: dict[str, set[str]] = {}
+    for line in lines:
+        if line.get("function_name") in ("schedule", "discover", "process") and "correlation_id" in line:
+            by_function.setdefault(line["function_name"], set()).add(line["correlation_id"])
+    article_lines = [line for line in lines if line.get("message") == "article"]
+    assert article_lines and all(line.get("correlation_id", "").startswith("tick-") for line in article_lines)
+    assert by_function["process"] <= by_function["discover"] == {line["correlation_id"] for line in article_lines}
+    assert len(by_function["discover"]) == 2  # one per tick

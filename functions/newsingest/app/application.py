@@ -111,7 +111,7 @@ class Application:
 
     # -- use cases ---------------------------------------------------------------------------
 
-    def schedule(self, tick: datetime) -> TickOutcome:
+    def schedule(self, tick: datetime, correlation_id: str | None = None) -> TickOutcome:
         """Queue one discovery per due source; report unhealthy and unreadable ones."""
         from newsingest.pipeline.schedule import run_tick
 
@@ -122,6 +122,7 @@ class Application:
             tick,
             stale_after=timedelta(hours=self.settings.source_stale_hours),
             failure_threshold=self.settings.source_failure_threshold,
+            correlation_id=correlation_id,
         )
 
     def discover(
@@ -132,6 +133,7 @@ class Application:
         since: date | None = None,
         progress: Callable[[str, int], None] | None = None,
         remaining: Callable[[], float] | None = None,
+        correlation_id: str | None = None,
     ) -> DiscoveryReport:
         """One discovery of a source (a scheduled run, or a backfill with `since`), its state saved after."""
         from newsingest.pipeline.discover import Discovery
@@ -147,6 +149,7 @@ class Application:
             since=since,
             progress=progress,
             remaining=remaining,
+            correlation_id=correlation_id,
         )
         return discovery.run()
 

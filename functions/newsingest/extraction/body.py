@@ -20,6 +20,7 @@ MIN_COVERAGE = 0.6  # a body with less than this share of the page's prose may b
 MIN_LEAD_CHARS = 40  # a shorter description is a tagline, not a lead paragraph
 _LEAD_TAGS = "//body//p | //body//div[not(*)] | //body//h2 | //body//strong"
 _HEADER_CLASS = re.compile(r"head|hero|dek|standfirst|sub-?line|sub-?head|sub-?title|strap|title", re.IGNORECASE)
+_BODY_CLASS = re.compile(r"(^|[\s_-])body([\s_-]|$)", re.IGNORECASE)
 _HEADER_DEPTH = 4  # ancestors looked at: the header block wraps its dek closely
 
 
@@ -64,10 +65,11 @@ def with_lead(text: str, description: str | None, tree: HtmlElement) -> str:
 
 
 def _in_header(element: HtmlElement) -> bool:
-    for node in [element, *list(element.iterancestors())[:_HEADER_DEPTH]]:
-        if node.tag in ("header", "hgroup") or _HEADER_CLASS.search(node.get("class", "")):
-            return True
-    return False
+    """In the article's header block, and not inside its body ("field-name-body", "article-body")."""
+    window = [element, *list(element.iterancestors())[:_HEADER_DEPTH]]
+    if any(_BODY_CLASS.search(node.get("class", "")) for node in window):
+        return False
+    return any(node.tag in ("header", "hgroup") or _HEADER_CLASS.search(node.get("class", "")) for node in window)
 
 
 def _folded(text: str) -> str:

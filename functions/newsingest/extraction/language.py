@@ -11,6 +11,7 @@ import re
 import py3langid
 
 MIN_CHARS = 200  # below this a text-based guess is less reliable than the page's own declaration
+MAX_CHARS = 5000  # the identifier is as sure after a few paragraphs as after a whole long article
 _CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
 
 
@@ -27,5 +28,5 @@ def detect_language(text: str, declared: str | None) -> tuple[str | None, str]:
         return hint, "declared"
     if not text.strip():
         return hint, "declared"
-    code, _score = py3langid.classify(text)
+    code, _score = py3langid.classify(text[:MAX_CHARS])
     return code, "text"

@@ -69,7 +69,24 @@ def parse_page(html: bytes | str, url: str) -> Page:
     if tree is None or tree.find("body") is None:
         raise ExtractionError(SkipReason.NOT_HTML, "not parseable as an HTML document")
     _check_markup(tree)
+    _drop_next_articles(tree)
     return Page(url=url, tree=tree, lang=_lang(tree), canonical=_canonical(tree))
+
+
+MIN_ARTICLE_PROSE = 500  # characters of <p> text in an <article> that is a whole story, not a teaser
+
+
+def _drop_next_articles(tree: HtmlElement) -> None:
+    """An infinite-scroll page appends the next stories below the one asked for, each a whole
+    <article> with its own <h1>: only the first is this page's, the others are removed (from the
+    body, the byline and the dates alike)."""
+    stories = [
+        article
+        for article in tree.xpath("//body//article[not(ancestor::article)][.//h1]")
+        if sum(len(" ".join(p.text_content().split())) for p in article.iter("p")) >= MIN_ARTICLE_PROSE
+    ]
+    for article in stories[1:]:
+        article.drop_tree()
 
 
 def _inflated(data: bytes) -> bytes:

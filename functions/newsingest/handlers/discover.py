@@ -36,12 +36,17 @@ def count_report(counts: Counter, report: DiscoveryReport) -> None:
 def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
     def discover_one(record: SQSRecord, request: DiscoverRequest, counts: Counter, context: LambdaContext) -> dict:
         logger.append_keys(source_id=request.source_id, message_id=record.message_id)
+        logger.set_correlation_id(request.correlation_id)
         source = app.catalog.load().get(request.source_id)
         if source is None:
             logger.warning("source no longer configured")
             return {"source_id": request.source_id, "skipped": "not configured"}
         report = app.discover(
-            source, request.tick, since=request.since, remaining=lambda: context.get_remaining_time_in_millis() / 1000
+            source,
+            request.tick,
+            since=request.since,
+            remaining=lambda: context.get_remaining_time_in_millis() / 1000,
+            correlation_id=request.correlation_id,
         )
         count_report(counts, report)
         logger.info(

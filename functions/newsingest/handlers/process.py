@@ -29,6 +29,7 @@ def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
 
     def report(record: SQSRecord, task: ArticleTask, counts: Counter, results: dict[str, Result]) -> dict:
         logger.append_keys(message_id=record.message_id, url=task.url, source_id=task.source_id)
+        logger.set_correlation_id(task.correlation_id)
         result = results[record.message_id]
         if isinstance(result, Exception):
             count(counts, Metric.ARTICLES_FAILED, source=task.source_id)

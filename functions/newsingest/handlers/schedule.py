@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -16,7 +17,9 @@ from newsingest.models.metrics import Metric
 
 def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
     def run(tick: datetime) -> dict:
-        outcome = app.schedule(tick)
+        correlation_id = f"tick-{tick:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        logger.set_correlation_id(correlation_id)
+        outcome = app.schedule(tick, correlation_id)
         for problem in outcome.problems:
             logger.warning("source skipped", extra={"problem": problem})
         for source_id, reason in outcome.unhealthy.items():

@@ -19,13 +19,14 @@ from newsingest.models.metrics import Metric
 if TYPE_CHECKING:  # the batch utility is imported by the SQS consumers only
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-RECORD_KEYS = ["message_id", "url", "source_id"]  # what handlers append per record
+RECORD_KEYS = ["message_id", "url", "source_id", "correlation_id"]  # what handlers append per record
 Handler = Callable[[dict, LambdaContext], dict]
 
 
 def observed(handler: Handler) -> Handler:
     """Lambda context in every log line, a trace segment, the metrics flushed at the end."""
-    return logger.inject_lambda_context(log_event=False)(traced(metrics.log_metrics(handler)))
+    measured = metrics.log_metrics(handler, capture_cold_start_metric=True)
+    return logger.inject_lambda_context(log_event=False, clear_state=True)(traced(measured))
 
 
 def scheduled(run: Callable[[datetime], dict]) -> Handler:

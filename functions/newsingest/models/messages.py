@@ -17,6 +17,7 @@ class DiscoverRequest(BaseModel):
     source_id: str
     tick: AwareDatetime
     since: date | None = None
+    correlation_id: str | None = None  # the schedule tick's: every log line it led to carries it
 
 
 class EntryHints(BaseModel):
@@ -42,6 +43,7 @@ class ArticleTask(BaseModel):
     raw_s3_key: str | None = None  # replay: process this archived page, fetch nothing
     raw_offset: int | None = None  # its byte range in a WARC file (None: a whole old-format object)
     raw_length: int | None = None
+    correlation_id: str | None = None  # the tick (or backfill, replay) this URL was queued by
 
     @property
     def idempotency_key(self) -> str:

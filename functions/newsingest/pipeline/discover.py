@@ -70,6 +70,7 @@ class Discovery:
     since: date | None = None  # a backfill: everything published since then, no conditional GETs
     progress: Callable[[str, int], None] | None = None  # (document URL, URLs found): a progress bar
     remaining: Callable[[], float] | None = None  # the Lambda's remaining seconds
+    correlation_id: str | None = None  # carried into every message, so the process logs join the tick's
 
     def __post_init__(self) -> None:
         self.report = DiscoveryReport(self.source.id)
@@ -154,7 +155,7 @@ class Discovery:
             self.report.problem(url, f"HTTP {result.status}{held}", failed=True)
             return None
         self.documents[url], changed = observe(previous, result.status, result.headers, result.body, self.tick, sent)
-        if not changed:
+        if not changed and self.since is None:  # a backfill reads a document even when it has not changed
             self.report.not_modified += 1
             return None
         self.parsed.add(url)
@@ -254,6 +255,7 @@ class Discovery:
             discovered_via=via,
             hints=candidate.hints.model_copy(update={"title": title}),
             revision=candidate.revision,
+            correlation_id=self.correlation_id,
         )
 
     # -- state -------------------------------------------------------------------------------

@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import trafilatura
 from lxml.etree import LxmlError
 
 from newsingest import PIPELINE_VERSION
 from newsingest.discovery.urls import prefer_page_canonical
 from newsingest.entities.knowledge import CorpusMemory
 from newsingest.entities.tagger import Tagger, TagRequest, TagResult
+from newsingest.extraction.article_text import body_text, raw_text, trafilatura_document, trafilatura_version
 from newsingest.extraction.body import looks_cut, with_lead
-from newsingest.extraction.cleaning import clean_body
 from newsingest.extraction.fields import Fields, hint_signals, reconcile
 from newsingest.extraction.fingerprints import content_hash, simhash
 from newsingest.extraction.liveblog import live_posts, live_text
@@ -44,8 +43,6 @@ from newsingest.models.records import Access, Article, Flag, LivePost, article_i
 
 MIN_ARTICLE_WORDS = 10  # fewer, with no wall to explain it: a navigation or error page, not an article
 MIN_PRECISE_WORDS = 50  # fewer words from favor_precision: retry in trafilatura's balanced mode
-HEADLINE_WINDOW = 3  # the headline, when extractors keep it, is among the body's first lines
-KICKER_WORDS = 4  # lines above it as short as this are section labels, not text
 # Seconds of extraction per page. The process Lambda has 120 s for a batch of at most 10 pages,
 # fetched concurrently within a 30 s deadline: 10 pages x 8 s leaves room for the tagger and the
 # writes, so one pathological page is skipped instead of timing the whole batch out.
@@ -138,7 +135,7 @@ def process_page(
 
 def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
     page = parse_page(item.html, item.url)
-    document = _trafilatura(page, with_metadata=True, favor_precision=True)
+    document = trafilatura_document(page, with_metadata=True, favor_precision=True)
     signals = [
         jsonld := jsonld_signals(page.tree),
         byline_signals(page.tree),
@@ -150,17 +147,17 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         trafilatura_signals(document),
     ]
     titles = {s.title for s in signals}
-    text = _body(_raw(document), repeated, titles)
+    text = body_text(raw_text(document), repeated, titles)
     if word_count(text) < MIN_PRECISE_WORDS or looks_cut(text, page.tree):
         # Precision mode sometimes keeps only a stray block; balanced mode finds the article.
-        fallback = _body(_raw(_trafilatura(page, with_metadata=False)), repeated, titles)
+        fallback = body_text(raw_text(trafilatura_document(page, with_metadata=False)), repeated, titles)
         text = max(text, fallback, key=len)
     text = with_lead(text, next((clean_text(s.description) for s in signals if s.description), None), page.tree)
     live, posts = live_posts(page.tree)
     if posts:
         text = live_text(text, posts)
     if not text:
-        wall = detect_wall(page.tree, _raw(document), jsonld.accessible_for_free)
+        wall = detect_wall(page.tree, raw_text(document), jsonld.accessible_for_free)
         raise ExtractionError(SkipReason.NO_TEXT, f"{wall.kind}: {wall.reason}" if wall else "no article body")
     wall = detect_wall(page.tree, text, jsonld.accessible_for_free)
     words = word_count(text)
@@ -193,32 +190,6 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
     )
 
 
-def _trafilatura(page: Page, **options: bool):
-    """trafilatura over our tree (it copies the tree before pruning; it does not re-parse)."""
-    return trafilatura.bare_extraction(page.tree, url=page.url, include_comments=False, include_images=False, **options)
-
-
-def _raw(document) -> str:
-    return document.text if document is not None and document.text else ""
-
-
-def _body(raw: str, repeated: Collection[str], titles: Collection[str | None]) -> str:
-    """Cleaned body text without the page's headline block: the title and the short kicker lines
-    above it ("News", "Business") are fields of their own. A standfirst below it stays: it is
-    the article's lead, which readers read as its first paragraph."""
-    text, _removed = clean_body(raw, repeated)
-    lines = text.split("\n")
-    headlines = {_folded(t) for t in titles if t}
-    at = next((i for i, line in enumerate(lines[:HEADLINE_WINDOW]) if _folded(line) in headlines), None)
-    if at is None or any(len(line.split()) > KICKER_WORDS for line in lines[:at]):
-        return text
-    return "\n".join(lines[at + 1 :])
-
-
-def _folded(line: str) -> str:
-    return " ".join(line.split()).casefold()
-
-
 def _tag(pending: list[_Extracted], tagger: Tagger | None, memory: CorpusMemory | None) -> list[TagResult]:
     if tagger is None:
         return [TagResult(flag=Flag(kind="not_tagged", reason="no tagger configured")) for _ in pending]
@@ -229,7 +200,7 @@ def _tag(pending: list[_Extracted], tagger: Tagger | None, memory: CorpusMemory 
 def _article(extracted: _Extracted, tags: TagResult, tagger: Tagger | None) -> Article:
     item, fields, text = extracted.source, extracted.fields, extracted.text
     canonical = prefer_page_canonical(item.url, extracted.page.canonical)
-    versions = {"trafilatura": trafilatura.__version__}
+    versions = {"trafilatura": trafilatura_version()}
     if tagger is not None:
         versions["tagger"] = tagger.name
     return Article(

@@ -34,6 +34,7 @@ def plan_tick(
     *,
     stale_after: timedelta,
     failure_threshold: int,
+    correlation_id: str | None = None,
 ) -> TickPlan:
     requests, healths = [], {}
     for source in sources:
@@ -42,7 +43,7 @@ def plan_tick(
         state = states.get(source.id) or SourceState(source_id=source.id)
         healths[source.id] = health(state, now, stale_after, failure_threshold)
         if is_due(source, state, now):
-            requests.append(DiscoverRequest(source_id=source.id, tick=now))
+            requests.append(DiscoverRequest(source_id=source.id, tick=now, correlation_id=correlation_id))
     return TickPlan(requests, healths)
 
 
@@ -69,9 +70,17 @@ def run_tick(
     *,
     stale_after: timedelta,
     failure_threshold: int,
+    correlation_id: str | None = None,
 ) -> TickOutcome:
     """One discover request per due source, sent in batches; one state read for all sources."""
     known_states = states.get_many([s.id for s in sources.sources])
-    plan = plan_tick(sources.sources, known_states, tick, stale_after=stale_after, failure_threshold=failure_threshold)
+    plan = plan_tick(
+        sources.sources,
+        known_states,
+        tick,
+        stale_after=stale_after,
+        failure_threshold=failure_threshold,
+        correlation_id=correlation_id,
+    )
     queue.send(plan.requests)
     return TickOutcome(tick, plan, [str(p) for p in sources.problems])

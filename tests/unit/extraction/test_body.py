@@ -46,3 +46,12 @@ def test_a_dek_in_the_article_header_stays_out_of_the_body():
     tree = _tree(f'<article><header><h1>Ferries</h1><p class="dek">{LEAD}</p></header><p>{PARAGRAPH}</p></article>')
     assert with_lead(PARAGRAPH.strip(), LEAD, tree) == PARAGRAPH.strip()
     assert with_lead(f"{LEAD}\n{PARAGRAPH.strip()}", LEAD, tree) == PARAGRAPH.strip()
+
+
+def test_a_lead_styled_like_a_title_inside_the_body_field_is_still_the_lead():
+    tree = _tree(
+        f'<div class="node"><div class="field field-name-body"><div class="field-item">'
+        f'<p class="title">{LEAD}</p><p>{PARAGRAPH}</p></div></div></div>'
+    )
+    body = f"{LEAD}\n{PARAGRAPH.strip()}"
+    assert with_lead(body, LEAD, tree) == body

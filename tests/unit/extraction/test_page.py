@@ -60,3 +60,17 @@ def test_deeply_nested_markup_parses_without_crashing():
     html = _doc("<div>" * 20_000 + "<p>deep</p>" + "</div>" * 20_000)
     page = parse_page(html, URL)
     assert page.tree.find("body") is not None
+
+
+def test_an_infinite_scroll_page_keeps_only_its_own_story():
+    from newsingest.extraction.page import parse_page
+
+    prose = "<p>" + "The harbour board approved the new ferry terminal after a long debate. " * 4 + "</p>"
+    html = (
+        f"<html><body><article><h1>First story</h1>{prose * 3}</article>"
+        f"<article class='teaser'><h2>A teaser</h2><p>Short.</p></article>"
+        f"<article><h1>Next story</h1>{prose * 3}</article></body></html>"
+    )
+    tree = parse_page(html, "https://news.example.org/first").tree
+    assert [h.text for h in tree.iter("h1")] == ["First story"]
+    assert len(tree.xpath("//article")) == 2  # the teaser is not a whole story: it stays

@@ -157,3 +157,37 @@ def test_a_class_ending_in_author_is_a_byline():
     body = "<header><span class='article__author'>Von Ann Lee</span></header><p>Text.</p>"
     assert byline_signals(_tree("", body)).authors == ["Von Ann Lee"]
     assert byline_signals(_tree("", "<div class='author-bio-list'>Ann Lee writes</div>")).authors == []
+
+
+_PROSE = "<p>The council met on Monday evening and voted on the harbour budget after a long debate.</p>"
+
+
+def test_names_in_bold_as_a_paragraph_of_the_text_are_a_byline():
+    body = f"<div class='entry'><p><strong>Ann Lee/Bo Roe</strong></p>{_PROSE * 5}<p><b>Water woes</b></p></div>"
+    assert byline_signals(_tree("", body)).authors == ["Ann Lee, Bo Roe"]
+
+
+def test_a_bold_subheading_or_sentence_is_no_byline():
+    for bold in ("Water woes", "Breaking News Today Is Here Again", "Read this: 3 things"):
+        body = f"<div class='entry'><p><strong>{bold}</strong></p>{_PROSE * 5}</div>"
+        assert byline_signals(_tree("", body)).authors == [], bold
+    label = f"<div class='entry'><p><strong>Key Points</strong></p><ul><li>One</li></ul>{_PROSE * 5}</div>"
+    assert byline_signals(_tree("", label)).authors == []
+
+
+def test_the_byline_block_comes_before_bold_names():
+    body = f"<div class='byline'>Harbour Times</div><div class='entry'><p><b>Ann Lee</b></p>{_PROSE * 5}</div>"
+    assert byline_signals(_tree("", body)).authors == ["Harbour Times", "Ann Lee"]
+
+
+def test_layout_flags_and_page_classes_do_not_hide_the_article():
+    from newsingest.extraction.signals import in_article
+
+    page = _tree(
+        "",
+        "<div class='node node--promoted has-sidebar'><article><p id='a'>Text</p></article></div>"
+        "<div class='promo-box'><p id='b'>Teaser</p></div>",
+    )
+    page.body.set("class", "single et-tb-has-footer")
+    assert in_article(page.get_element_by_id("a"))
+    assert not in_article(page.get_element_by_id("b"))

@@ -32,3 +32,13 @@ def test_clean_text(raw, clean):
 )
 def test_word_count_per_script(text, words):
     assert word_count(text) == words
+
+
+def test_every_format_character_is_dropped_and_nothing_else():
+    import unicodedata
+
+    from newsingest.extraction.text import _FORMAT
+
+    for code in range(0x10000):
+        char = chr(code)
+        assert bool(_FORMAT.fullmatch(char)) == (unicodedata.category(char) == "Cf"), hex(code)
