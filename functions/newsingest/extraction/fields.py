@@ -331,7 +331,7 @@ def _bylines(out: Fields, signals: Sequence[Signals], site: str | None, names: S
         if fallback is not None and any(len(p.split()) < 2 and not _UNSPACED_NAME.search(p) for p in people):
             continue  # below a signal that credited the site, a lone word ("Red", "Frankfurt") is no byline
         if people:
-            out.authors, out.credits = _unique(people), _unique(credits)
+            out.authors, out.credits = _unique(_whole(people, signals, site, names)), _unique(credits)
             out.provenance["authors"] = signal.source
             return
         if credits and fallback is None:
@@ -339,6 +339,18 @@ def _bylines(out: Fields, signals: Sequence[Signals], site: str | None, names: S
     if fallback:
         out.credits = _unique(fallback[1])
         out.provenance["authors"] = fallback[0]
+
+
+def _whole(people: list[str], signals: Sequence[Signals], site: str | None, names: Sequence[str]) -> list[str]:
+    """JSON-LD and meta tags often name only the first writer: a visible byline naming the same
+    people and more is the whole list."""
+    named = {person.casefold() for person in people}
+    for signal in signals:
+        if signal.source == "byline":
+            shown = [p for b in signal.authors for p in split_byline(clean_text(b), site)[0] if _key(p) not in names]
+            if named < {person.casefold() for person in shown}:
+                return shown
+    return people
 
 
 @dataclass(frozen=True)

@@ -346,3 +346,10 @@ def test_a_kicker_before_the_shared_title_is_a_label_when_the_page_shows_the_tit
     assert _reconcile(*signals).title == "Germany beats France"
     hidden = (*signals[:2], Signals("headline", headings=["Olympic Games: Germany beats France"]))
     assert _reconcile(*hidden).title == "Olympic Games: Germany beats France"
+
+
+def test_a_visible_byline_naming_json_lds_writer_and_more_is_the_whole_list():
+    fields = _reconcile(Signals("jsonld", authors=["Bo Roe"]), Signals("byline", authors=["Ann Lee, Bo Roe"]))
+    assert fields.authors == ["Ann Lee", "Bo Roe"]
+    other = _reconcile(Signals("jsonld", authors=["Bo Roe"]), Signals("byline", authors=["Ann Lee"]))
+    assert other.authors == ["Bo Roe"]  # a different name is no completion: the more trusted signal stays
