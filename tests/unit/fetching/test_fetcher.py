@@ -291,10 +291,14 @@ def test_ssrf_non_http_scheme(strict_fetcher, site, url):
 
 # --- concurrency -----------------------------------------------------------------------------
 
+# The server holds the first request until its partners arrive: on a busy machine that can take
+# longer than the suite's 0.3 s read timeout, which would fail the fetch, not the overlap.
+OVERLAP_WAIT = 5.0
+
 
 def test_get_many_overlaps_requests_and_keeps_input_order(make_fetcher, site):
     site.barrier = threading.Barrier(4, timeout=5)  # the server answers only when 4 are in flight
-    fetcher = make_fetcher(concurrency=4)
+    fetcher = make_fetcher(concurrency=4, read_timeout=OVERLAP_WAIT)
     requests = [(site.url(f"/concurrent/{n}"), None) for n in range(4)]
     requests.insert(2, ("http://169.254.169.254/", None))
 
@@ -308,7 +312,7 @@ def test_get_many_overlaps_requests_and_keeps_input_order(make_fetcher, site):
 
 def test_get_many_stays_within_the_concurrency_limit(make_fetcher, site):
     site.barrier = threading.Barrier(2, timeout=5)
-    fetcher = make_fetcher(concurrency=2)
+    fetcher = make_fetcher(concurrency=2, read_timeout=OVERLAP_WAIT)
 
     results = fetcher.get_many([(site.url(f"/concurrent/{n}"), None) for n in range(6)])
 
@@ -316,7 +320,8 @@ def test_get_many_stays_within_the_concurrency_limit(make_fetcher, site):
     assert site.max_in_flight == 2
 
 
-def test_get_many_runs_the_callers_hook_before_each_fetch_and_returns_what_it_raises(fetcher, site):
+def test_get_many_runs_the_callers_hook_before_each_fetch_and_returns_what_it_raises(make_fetcher, site):
+    fetcher = make_fetcher(read_timeout=OVERLAP_WAIT)
     class Busy(Exception):
         pass
 
