@@ -19,7 +19,6 @@ class Settings(BaseModel):
 
     # Where things live (names come from the stack's outputs).
     table_name: str = "newsingest-local"
-    idempotency_table_name: str = "newsingest-idempotency-local"
     bucket_name: str = "newsingest-local"
     discover_queue_url: str = ""
     article_queue_url: str = ""

@@ -194,6 +194,16 @@ def test_with_three_seconds_left_nothing_is_fetched_and_every_record_comes_back(
     assert news.fetched == []
 
 
+def test_no_fetch_starts_with_less_time_left_than_the_fetchers_own_deadline(aws, site):
+    """A fetch may take the fetcher's whole deadline (all hops, body included), then extraction and the commit."""
+    news = site(2)
+    deadline = fetcher().policy.total_timeout
+    short = prepare(aws, tasks_for([f"{news.base}/news/0"]), news.source(), lambda: deadline + 1.0)
+    assert isinstance(short[0], RetryLater) and news.fetched == []
+    enough = prepare(aws, tasks_for([f"{news.base}/news/1"]), news.source(), lambda: deadline + 60.0)
+    assert not isinstance(enough[0], Exception) and "/news/1" in news.fetched
+
+
 def test_a_batchs_fetch_slots_are_booked_once_per_host(aws, site):
     news = site(10)
     slot_writes = []

@@ -38,7 +38,7 @@ def test_load_template_reads_short_form_tags_as_long_form(tmp_path):
 def test_tables_have_the_template_keys_indexes_and_ttl(template, clients):
     made = create_resources(template, clients=clients, prefix="t")
     dynamodb = clients["dynamodb"]
-    for lid, name in (("IndexTable", made.table_name), ("IdempotencyTable", made.idempotency_table_name)):
+    for lid, name in (("IndexTable", made.table_name),):
         defined = template["Resources"][lid]["Properties"]
         table = dynamodb.describe_table(TableName=name)["Table"]
         assert table["KeySchema"] == defined["KeySchema"]
@@ -94,7 +94,7 @@ def test_creating_twice_reuses_what_exists(template, clients):
     clients["sqs"].send_message(QueueUrl=first.queues["ArticleQueue"].url, MessageBody="kept")
     second = create_resources(template, clients=clients, prefix="t")
     assert second == first
-    assert len(clients["dynamodb"].list_tables()["TableNames"]) == 2
+    assert len(clients["dynamodb"].list_tables()["TableNames"]) == 1
     attributes = clients["sqs"].get_queue_attributes(
         QueueUrl=second.queues["ArticleQueue"].url, AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]

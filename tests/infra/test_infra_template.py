@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.idempotency.persistence.dynamodb import DynamoDBPersistenceLayer
 
 from newsingest.models.records import Article
 from newsingest.settings import Settings
@@ -172,9 +171,10 @@ def test_bucket_lifecycle_ages_the_raw_archive(translated):
     assert any("AbortIncompleteMultipartUpload" in r for r in rules)
 
 
-@pytest.mark.parametrize("table", ["IndexTable", "IdempotencyTable"])
-def test_tables_are_on_demand_with_point_in_time_recovery(translated, table):
-    table = props(translated, table)
+def test_the_table_is_on_demand_with_point_in_time_recovery_and_the_only_one(translated):
+    tables = [lid for lid, r in translated["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"]
+    assert tables == ["IndexTable"]  # no idempotency table: the commit is idempotent by protocol
+    table = props(translated, "IndexTable")
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["SSESpecification"] == {"SSEEnabled": True}
@@ -191,14 +191,6 @@ def test_index_table_serves_the_key_design(translated):
     assert [k["AttributeName"] for k in indexes[keys.BY_SOURCE_INDEX]] == ["gsi1pk", "gsi1sk"]
     assert [k["AttributeName"] for k in indexes[keys.BY_DAY_INDEX]] == ["gsi2pk", "gsi2sk"]
     assert table["TimeToLiveSpecification"] == {"AttributeName": keys.TTL_ATTRIBUTE, "Enabled": True}
-
-
-def test_idempotency_table_matches_powertools_persistence_defaults(translated, monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    layer = DynamoDBPersistenceLayer(table_name="any")
-    table = props(translated, "IdempotencyTable")
-    assert table["TimeToLiveSpecification"] == {"AttributeName": layer.expiry_attr, "Enabled": True}
-    assert table["KeySchema"] == [{"AttributeName": layer.key_attr, "KeyType": "HASH"}]
 
 
 def test_glue_table_projects_the_partitions_the_writer_uses(translated):

@@ -19,8 +19,7 @@ ARN_BY_TYPE = {
     "AWS::S3::Bucket": "arn:aws:s3:::{}",
     "AWS::Events::EventBus": "arn:aws:events:us-east-1:123456789012:event-bus/{}",
 }
-TABLES = {"IndexTable": "arn:aws:dynamodb:us-east-1:123456789012:table/indextable",
-          "IdempotencyTable": "arn:aws:dynamodb:us-east-1:123456789012:table/idempotencytable"}  # fmt: skip
+TABLES = {"IndexTable": "arn:aws:dynamodb:us-east-1:123456789012:table/indextable"}
 S3_CONFIGURATION = (
     "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:PutBucketAcl",
     "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutEncryptionConfiguration",
@@ -97,7 +96,7 @@ def test_each_function_reaches_only_the_tables_its_code_uses(grants):
     assert reach == {
         "ScheduleFunction": {"IndexTable"},
         "DiscoverFunction": {"IndexTable"},  # dedup is conditional writes: no idempotency table
-        "ProcessFunction": {"IndexTable", "IdempotencyTable"},
+        "ProcessFunction": {"IndexTable"},  # idempotent by the commit protocol (docs/commit.md)
     }
 
 

@@ -79,13 +79,12 @@ def calls():
 
 def _names(resources) -> tuple[dict, dict]:
     refs = defaultdict(str, {
-        "IndexTable": resources.table_name, "IdempotencyTable": resources.idempotency_table_name,
+        "IndexTable": resources.table_name,
         "ArchiveBucket": resources.bucket_name, "EventBus": resources.event_bus_name,
         "SourcesKey": "config/sources.yaml",
     })  # fmt: skip
     attrs = {
         ("IndexTable", "Arn"): _table_arn(resources.table_name),
-        ("IdempotencyTable", "Arn"): _table_arn(resources.idempotency_table_name),
         ("EventBus", "Arn"): f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{resources.event_bus_name}",
         **{(name, "Arn"): _queue_arn(queue.url) for name, queue in resources.queues.items()},
         **{(name, "QueueName"): _queue_arn(queue.url).rsplit(":", 1)[-1] for name, queue in resources.queues.items()},

@@ -42,7 +42,6 @@ class QueueInfo:
 @dataclass
 class LocalResources:
     table_name: str
-    idempotency_table_name: str
     bucket_name: str
     event_bus_name: str
     queues: dict[str, QueueInfo]
@@ -186,7 +185,6 @@ def create_resources(
     environment = {name: str(resolve(value)) for name, value in variables.items()}
     return LocalResources(
         table_name=resolve.ref("IndexTable"),
-        idempotency_table_name=resolve.ref("IdempotencyTable"),
         bucket_name=resolve.ref("ArchiveBucket"),
         event_bus_name=resolve.ref("EventBus"),
         queues=queues,

@@ -38,7 +38,13 @@ BOILERPLATE_HISTORY = 30  # stored articles per source that boilerplate lines ar
 MAX_BOILERPLATE_LINES = 500
 
 
-FETCH_RESERVE_SECONDS = 15.0  # a fetch (connect + read timeouts) and the batch's extraction must fit
+EXTRACT_RESERVE_SECONDS = 5.0  # the batch's extraction and tagging after its last fetch
+
+
+def fetch_reserve(fetcher: Fetcher) -> float:
+    """The Lambda time a fetch started now may still need: the fetcher's whole deadline (all hops,
+    body included), then the batch's extraction; the commit's reserve comes on top."""
+    return fetcher.policy.total_timeout + EXTRACT_RESERVE_SECONDS
 
 
 @dataclass
@@ -100,7 +106,7 @@ def prepare_batch(
     to_fetch = [i for i in to_fetch if tasks[i].url in due]
 
     def wait_turn(url: str) -> None:  # runs in the fetch worker, so hosts wait in parallel
-        budget = None if remaining is None else remaining() - FETCH_RESERVE_SECONDS - COMMIT_RESERVE_SECONDS
+        budget = None if remaining is None else remaining() - fetch_reserve(fetcher) - COMMIT_RESERVE_SECONDS
         if budget is not None and budget <= 0:
             raise RetryLater("not enough Lambda time left to fetch")
         politeness.wait_until(url, due[url], max_wait=budget)
@@ -168,7 +174,7 @@ def _before_fetch(
     remaining: Callable[[], float] | None,
 ) -> Prepared | PageInput | None:
     """The record's outcome when it needs no fetch (None: fetch it)."""
-    if remaining is not None and remaining() < COMMIT_RESERVE_SECONDS + FETCH_RESERVE_SECONDS:
+    if remaining is not None and remaining() < COMMIT_RESERVE_SECONDS + fetch_reserve(fetcher):
         return RetryLater("not enough Lambda time left to fetch and commit")
     if task.raw_s3_key:
         return _archived_page(task, archive)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-TTL_ATTRIBUTE = "expiration"  # the same name Powertools' idempotency layer uses
+TTL_ATTRIBUTE = "expiration"  # the table's TTL attribute (template.yaml TimeToLiveSpecification)
 BY_SOURCE_INDEX = "BySource"
 BY_DAY_INDEX = "ByDay"
 LATEST = "LATEST"
