@@ -141,18 +141,25 @@ def reconcile(
 
 def _title(signals: Sequence[Signals], names: Sequence[str]) -> tuple[str, str | None]:
     """The title readers see. Publishers write several (an SEO headline in JSON-LD, a share title
-    in og:title, the headline on the page); when JSON-LD and og:title agree that is the title,
+    in og:title, the headline on the page); when JSON-LD and og:title agree that is the title; when
+    JSON-LD puts a kicker before og:title and the page shows og:title as a heading, og:title;
     otherwise the most trusted one the page shows as a heading, otherwise the most trusted one."""
     titles = [clean_text(s.title) for s in signals if s.title]
     stripped = ((s.source, strip_site_affixes(clean_text(s.title), names, titles)) for s in signals if s.title)
     candidates = [(source, title) for source, title in stripped if title]
     if not candidates:
         return "", None
-    by_source = {source: _key(title) for source, title in reversed(candidates)}
-    if by_source.get("jsonld") and by_source.get("jsonld") == by_source.get("opengraph"):
+    by_source = dict(reversed(candidates))
+    jsonld, og = by_source.get("jsonld"), by_source.get("opengraph")
+    if jsonld and og and _key(jsonld) == _key(og):
         return candidates[0]
     shown = {_key(h) for s in signals for h in s.headings} - {""}
+    if jsonld and og and _key(og) in shown and _KICKER.match(jsonld) and jsonld[_KICKER.match(jsonld).end() :] == og:
+        return "opengraph", og  # "Kicker: Headline" in JSON-LD, the headline alone shown and shared
     return next(((s, t) for s, t in candidates if s != "headline" and _key(t) in shown), candidates[0])
+
+
+_KICKER = re.compile(r"[^:]{1,60}:\s+")
 
 
 _AFFIX_SEPARATOR = re.compile(r"(\s+[|·•–—-]\s+|\s*[|｜ㅣ：]\s*|\s+::\s+)")
@@ -324,7 +331,7 @@ def _bylines(out: Fields, signals: Sequence[Signals], site: str | None, names: S
         if fallback is not None and any(len(p.split()) < 2 and not _UNSPACED_NAME.search(p) for p in people):
             continue  # below a signal that credited the site, a lone word ("Red", "Frankfurt") is no byline
         if people:
-            out.authors, out.credits = _unique(people), _unique(credits)
+            out.authors, out.credits = _unique(_whole(people, signals, site, names)), _unique(credits)
             out.provenance["authors"] = signal.source
             return
         if credits and fallback is None:
@@ -332,6 +339,18 @@ def _bylines(out: Fields, signals: Sequence[Signals], site: str | None, names: S
     if fallback:
         out.credits = _unique(fallback[1])
         out.provenance["authors"] = fallback[0]
+
+
+def _whole(people: list[str], signals: Sequence[Signals], site: str | None, names: Sequence[str]) -> list[str]:
+    """JSON-LD and meta tags often name only the first writer: a visible byline naming the same
+    people and more is the whole list."""
+    named = {person.casefold() for person in people}
+    for signal in signals:
+        if signal.source == "byline":
+            shown = [p for b in signal.authors for p in split_byline(clean_text(b), site)[0] if _key(p) not in names]
+            if named < {person.casefold() for person in shown}:
+                return shown
+    return people
 
 
 @dataclass(frozen=True)

@@ -130,15 +130,17 @@ def meta_signals(tree: HtmlElement) -> Signals:
 
 
 # A class naming the byline, or a class token ending in "author" ("author", "article__author").
-_BYLINE = (
-    "//body//*[contains(concat(' ', normalize-space(@class), ' '), ' by ')"
+_BYLINE_TEST = (
+    "contains(concat(' ', normalize-space(@class), ' '), ' by ')"
     " or contains(@class, 'byline') or contains(concat(normalize-space(@class), ' '), 'author ')"
     " or @rel='author' or @itemprop='author'"
     # links to the writer's page: /author/, /autoren/, /auteur/, /autore/, /journalist/, /yazar/, /forfatter/
     " or (@href and (contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/autor/')"
     " or contains(@href, '/autoren/') or contains(@href, '/auteur/') or contains(@href, '/autore/')"
-    " or contains(@href, '/journalist/') or contains(@href, '/yazar/') or contains(@href, '/forfatter/')))]"
-)  # one pass over the page: a union of two paths would walk it twice and sort the result
+    " or contains(@href, '/journalist/') or contains(@href, '/yazar/') or contains(@href, '/forfatter/')))"
+)
+_BYLINE = f"//body//*[{_BYLINE_TEST}]"  # one pass over the page: a union of paths would walk it twice
+_INNER_BYLINES = f".//*[{_BYLINE_TEST}][not(.//*[{_BYLINE_TEST}])]"  # one per writer inside a byline block
 # Blocks that list other articles or readers' words: their names are not this article's authors.
 _ELSEWHERE = re.compile(
     r"related|recommend|comment|sidebar|popular|trending|more-|newsletter|promo(?!ted)|widget|outbrain|taboola"
@@ -159,10 +161,17 @@ def byline_signals(tree: HtmlElement) -> Signals:
         if not in_article(element):
             continue
         # "By A with Reuters · 19 Nov 2026": a byline row often carries the date after a separator.
-        text = _BYLINE_TAIL.split(element_text(element))[0]
+        text = _BYLINE_TAIL.split(_byline_text(element))[0]
         if text and len(text) <= MAX_BYLINE_CHARS:
             return Signals("byline", authors=[text, *bylines])
     return Signals("byline", authors=bylines)
+
+
+def _byline_text(element: HtmlElement) -> str:
+    """A block of several writers ("<div class=bylines>" around one "byline" or rel=author link each)
+    reads "A, B": their texts side by side would run into one long name."""
+    writers = [text for inner in element.xpath(_INNER_BYLINES) if (text := element_text(inner))]
+    return ", ".join(writers) if len(writers) >= 2 else element_text(element)
 
 
 MIN_BODY_PARAGRAPHS = 5  # the article text's container holds at least this many <p>

@@ -335,3 +335,21 @@ def test_a_name_without_spaces_in_chinese_japanese_or_korean_is_a_full_name():
 def test_below_a_site_credit_a_lone_latin_word_is_no_byline():
     fields = _reconcile(Signals("jsonld", credits=["Gazette"]), Signals("byline", authors=["Frankfurt"]))
     assert (fields.authors, fields.credits) == ([], ["Gazette"])
+
+
+def test_a_kicker_before_the_shared_title_is_a_label_when_the_page_shows_the_title_alone():
+    signals = (
+        Signals("jsonld", title="Olympic Games: Germany beats France"),
+        Signals("opengraph", title="Germany beats France"),
+        Signals("headline", headings=["Olympic Games Germany beats France", "Olympic Games", "Germany beats France"]),
+    )
+    assert _reconcile(*signals).title == "Germany beats France"
+    hidden = (*signals[:2], Signals("headline", headings=["Olympic Games: Germany beats France"]))
+    assert _reconcile(*hidden).title == "Olympic Games: Germany beats France"
+
+
+def test_a_visible_byline_naming_json_lds_writer_and_more_is_the_whole_list():
+    fields = _reconcile(Signals("jsonld", authors=["Bo Roe"]), Signals("byline", authors=["Ann Lee, Bo Roe"]))
+    assert fields.authors == ["Ann Lee", "Bo Roe"]
+    other = _reconcile(Signals("jsonld", authors=["Bo Roe"]), Signals("byline", authors=["Ann Lee"]))
+    assert other.authors == ["Bo Roe"]  # a different name is no completion: the more trusted signal stays

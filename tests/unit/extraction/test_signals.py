@@ -191,3 +191,11 @@ def test_layout_flags_and_page_classes_do_not_hide_the_article():
     page.body.set("class", "single et-tb-has-footer")
     assert in_article(page.get_element_by_id("a"))
     assert not in_article(page.get_element_by_id("b"))
+
+
+def test_a_block_of_several_writers_reads_as_a_list():
+    body = (
+        "<div class='bylines'><div class='byline'><a rel='author'><span>Ann</span> <span>Lee</span></a></div>"
+        "<div class='byline'><a rel='author'><span>Bo</span> <span>Roe</span></a></div></div><p>Text.</p>"
+    )
+    assert byline_signals(_tree("", body)).authors == ["Ann Lee, Bo Roe"]
