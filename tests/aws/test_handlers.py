@@ -6,56 +6,22 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from deployed import SAMPLE_SOURCES, deploy
 
-from newsingest.app import Application
 from newsingest.discovery.state import SourceState
-from newsingest.handlers import discover, process, schedule
 from newsingest.local.driver import LambdaContext, queue_depth
-from newsingest.local.runner import REPO_ROOT
-from newsingest.local.sites import SampleSites, start_sample_sites
 from newsingest.models.messages import ArticleTask, DiscoverRequest
 
 TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
 
-@dataclass
-class Deployed:
-    """A deployment in miniature: the handlers over one application, its moto account, the sites."""
-
-    app: Application
-    handlers: dict
-    clients: dict
-    resources: object
-    sites: SampleSites | None
-
-
-def deploy(aws, sources: Path, sites: SampleSites | None = None, allow: tuple[str, ...] = ()) -> Deployed:
-    hosts = [*allow, *(urlsplit(u).netloc for u in (sites.base_urls.values() if sites else []))]
-    placeholders = {**(sites.env if sites else {}), "SOURCE_PLACEHOLDERS": ",".join(sites.env if sites else [])}
-    app = aws.application(sources_uri=str(sources), fetch_allow_hosts=",".join(hosts), default_crawl_delay=0.05)
-    app.env = placeholders
-    handlers = {name: module.build(app) for name, module in (("schedule", schedule), ("discover", discover),
-                                                              ("process", process))}  # fmt: skip
-    return Deployed(app, handlers, aws.clients, aws.resources, sites)
-
-
-@pytest.fixture
-def sites():
-    running = start_sample_sites()
-    yield running
-    running.close()
-
-
 @pytest.fixture
 def runtime(aws, sites):
-    return deploy(aws, REPO_ROOT / "sample_sites" / "sources.yaml", sites)
+    return deploy(aws, SAMPLE_SOURCES, sites)
 
 
 def sqs_event(*bodies: str) -> dict:
