@@ -356,3 +356,18 @@ def test_a_shared_item_that_cannot_be_written_fails_every_record_with_a_part_in_
     state = snapshot(aws)
     assert state == expected[0], differences(state, expected[0])
     assert drain_events(aws, events_url) == expected[1]
+
+
+def test_a_hundred_kilobyte_name_taught_by_many_articles_keeps_every_item_under_the_limit(aws):
+    """A hostile page's "name" is stored cut: the knowledge sets would otherwise pass 400 KB."""
+    name = "Jane " + "Q" * 100_000
+    hostile = person(name, 0.9).model_copy(update={"aliases": ["Jane"]})
+    articles = [
+        make_article(f"https://harbour.example/{n}", f"{OTHER}\nReport {n}: {'x ' * n}", entities=[hostile])
+        for n in range(6)
+    ]
+    for article in articles:  # one batch each: the set grows with every article
+        (result,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+        assert isinstance(result, Committed), result
+    memory = aws.knowledge.recall(["jane"])["jane"]
+    assert sum(memory.full_names.values()) == 6 and all(len(n) <= 200 for n in memory.full_names)

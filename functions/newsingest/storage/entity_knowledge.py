@@ -116,14 +116,17 @@ def taught_items[K: Hashable](
             at, name = item(_name_key(lesson.key))
             changed = lesson.type is not None and _add(name, f"t_{lesson.type.value}", aid, MAX_VOTES)
             if lesson.full_name:
-                changed |= _add(name, "full", f"{lesson.full_name}{FULL_SEPARATOR}{aid}", MAX_VOTES)
+                full = lesson.full_name[: keys.MAX_NAME_IN_ITEM]
+                changed |= _add(name, "full", f"{full}{FULL_SEPARATOR}{aid}", MAX_VOTES)
             if changed:
                 owners.setdefault(at, set()).add(owner)
         for entity in top_entities(article, limit):
             at, listed = item(_listed_key(entity_id_of(entity)))
             before = (listed.get("canonical_name"), listed.get("entity_type"), listed.get("ids"))
             listed.update(
-                canonical_name=entity.canonical_name or entity.name, entity_type=entity.type.value, ids=dict(entity.ids)
+                canonical_name=(entity.canonical_name or entity.name)[: keys.MAX_NAME_IN_ITEM],
+                entity_type=entity.type.value,
+                ids=dict(entity.ids),
             )
             changed = _add(listed, "articles", aid, MAX_LISTED_ARTICLES)
             if changed or before != (listed["canonical_name"], listed["entity_type"], listed["ids"]):
@@ -145,7 +148,7 @@ def _name_key(name_key: str) -> dict[str, str]:
 
 
 def _listed_key(entity_id: str) -> dict[str, str]:
-    return {"pk": keys.entity_list_pk(entity_id), "sk": entity_id}
+    return keys.entity_list_key(entity_id)
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,12 @@ def day_pk(day: str) -> str:
 
 
 MAX_NAME_IN_KEY = 200  # partition keys are capped at 2 KB; a longer name or id is keyed by a digest
+MAX_NAME_IN_ITEM = 200  # a name stored in an index or knowledge item: a hostile page's 100 KB "name"
+# would otherwise cost 100 write units per item and grow a knowledge set past the 400 KB item limit
 
 
-def _bounded(value: str) -> str:
+def bounded(value: str) -> str:
+    """A name or id as it goes into a key: itself, or when longer than MAX_NAME_IN_KEY a prefix and a digest."""
     if len(value) <= MAX_NAME_IN_KEY:
         return value
     return f"{value[:100]}#{hashlib.sha256(value.encode('utf-8')).hexdigest()[:16]}"
@@ -80,7 +83,7 @@ def _bounded(value: str) -> str:
 
 def entity_pk(entity_id: str) -> str:
     """The entity index partition: one per canonical id, whatever alias an article used."""
-    return f"ENT#{_bounded(entity_id)}"
+    return f"ENT#{bounded(entity_id)}"
 
 
 ENTITY_LIST_SHARDS = 16  # listing partitions: spreads the writes of popular entities' counters
@@ -89,6 +92,11 @@ ENTITY_LIST_SHARDS = 16  # listing partitions: spreads the writes of popular ent
 def entity_list_pk(entity_id: str) -> str:
     shard = int(hashlib.sha256(entity_id.encode("utf-8")).hexdigest(), 16) % ENTITY_LIST_SHARDS
     return f"ENTS#{shard:02d}"
+
+
+def entity_list_key(entity_id: str) -> Key:
+    """A canonical entity's listing item (a sort key is capped at 1 KB: a longer id goes by its digest)."""
+    return {"pk": entity_list_pk(entity_id), "sk": bounded(entity_id)}
 
 
 def entity_list_pks() -> list[str]:
@@ -100,7 +108,7 @@ KNOW = "KNOW"
 
 def name_pk(key: str) -> str:
     """A name's corpus memory (knowledge.name_key of one written form)."""
-    return f"NAME#{_bounded(key)}"
+    return f"NAME#{bounded(key)}"
 
 
 def hash_pk(content_hash: str) -> str:
