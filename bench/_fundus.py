@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import py3langid
+from newsingest.extraction.language import identify
 
 DATASET = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "fundus-parser-tests"
 _VERSION = re.compile(r"\d+")
@@ -80,7 +80,7 @@ def load_pages() -> Iterator[FundusPage]:
                     url=meta[name]["url"],
                     crawled_at=datetime.fromisoformat(meta[name]["crawl_date"]),
                     html=gzip.decompress((country_dir / name).read_bytes()),
-                    language=py3langid.classify(truth.title + "\n" + "\n".join(truth.body))[0],
+                    language=identify(truth.title + "\n" + "\n".join(truth.body)) or "un",
                     truth=truth,
                 )
 

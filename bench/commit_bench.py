@@ -12,6 +12,7 @@ URLs again (nothing new to store: the redelivery/refresh path).
 
 `--time-only`: no request counting (the meter reads an item before and after every UpdateItem to
 size it, which slows the handler it measures): for handler and commit times.
+`--entity-limit N`: ENTITY_INDEX_LIMIT for the run (default: the setting's, 10), to price that choice.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ def _copy_stats(stats) -> dict[str, int]:
 
 def main() -> None:
     time_only = "--time-only" in sys.argv[1:]
+    limit = sys.argv[sys.argv.index("--entity-limit") + 1] if "--entity-limit" in sys.argv else None
     items = list(load_items())
     pages = {f"/a/{item.id}.html": item.html for item in items}
     server = serve(pages)
@@ -132,7 +134,10 @@ def main() -> None:
         sources_path=sources,
         sample_sites=False,
         log_path=Path(tempfile.mkdtemp()) / "h.jsonl",
-        extra_env={"FETCH_ALLOW_HOSTS": f"127.0.0.1:{server.server_port}"},  # this server only
+        extra_env={
+            "FETCH_ALLOW_HOSTS": f"127.0.0.1:{server.server_port}",  # this server only
+            **({"ENTITY_INDEX_LIMIT": limit} if limit else {}),
+        },
     ) as rt:
         if not time_only:
             for service in ("dynamodb", "s3", "sqs", "events"):

@@ -37,7 +37,7 @@ LAYERS: dict[str, list[str]] = {
         "lxml",
         "urllib3",
         "numpy",  # extraction.fingerprints (SimHash)
-        "py3langid",  # extraction.language
+        "pycld2",  # extraction.language (CLD2)
         "warcio",  # storage.warc (the raw archive)
     ],
     "nlp": ["spacy"],

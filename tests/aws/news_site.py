@@ -12,8 +12,18 @@ from newsingest.models.source import Source
 
 TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 PAGE = "<html lang='en'><head><title>{n}</title></head><body><article><h1>Story {n}</h1>{body}</article></body></html>"
-SUBJECTS = ["The harbour board", "A ferry operator", "The city council", "Local fishermen", "The port authority",
-            "A shipping union", "The coastguard", "Residents of the old town", "The regional museum", "Dock workers"]
+SUBJECTS = [
+    "The harbour board",
+    "A ferry operator",
+    "The city council",
+    "Local fishermen",
+    "The port authority",
+    "A shipping union",
+    "The coastguard",
+    "Residents of the old town",
+    "The regional museum",
+    "Dock workers",
+]
 ACTIONS = ["approved a new terminal", "complained about dredging", "published its annual accounts",
            "asked for a public inquiry", "opened a visitor centre", "delayed the winter timetable",
            "hired forty apprentices", "rejected the bridge proposal"]  # fmt: skip

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from deployed import SAMPLE_SOURCES, deploy
 
 from newsingest.cli import main
 from newsingest.local.runner import REPO_ROOT, LocalRuntime
+
+TICK = datetime(2026, 11, 24, 6, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -41,38 +44,49 @@ def test_backfill_enqueues_a_sources_articles_once(runtime, capsys):
     assert queued(runtime) == []  # the same dedup: nothing twice
 
 
-def test_backfill_since_a_later_date_takes_fewer(runtime):
-    main(["backfill", "northern-ledger", "--since", "2026-11-20"])
-    later = queued(runtime)
-    runtime.tick(datetime(2026, 11, 24, 6, tzinfo=UTC))  # process them, then discover the rest normally
-    assert later
-    assert all(t["hints"]["published_at"] is None or t["hints"]["published_at"] >= "2026-11-20" for t in later)
-
-
 def test_backfill_of_an_unknown_source_says_so(runtime, capsys):
     assert main(["backfill", "nope", "--since", "2026-11-01"]) == 1
     assert "unknown source" in capsys.readouterr().err
 
 
-def skipped_urls(runtime) -> dict[str, str]:
+def skipped_urls(deployed) -> dict[str, str]:
     """URL -> updated_at of every URL item recorded as skipped."""
-    items = runtime.clients["dynamodb"].scan(TableName=runtime.resources.table_name)["Items"]
+    items = deployed.clients["dynamodb"].scan(TableName=deployed.resources.table_name)["Items"]
     return {i["url"]["S"]: i["updated_at"]["S"] for i in items if i.get("status", {}).get("S") == "skipped"}
 
 
-def test_a_url_skipped_before_is_not_written_again(runtime, capsys):
-    main(["backfill", "harbour-times", "--since", "2026-11-01"])
-    first = skipped_urls(runtime)
-    assert first  # the robots-disallowed feed item is recorded as skipped
-    assert "1 skipped" in capsys.readouterr().out
-    main(["backfill", "harbour-times", "--since", "2026-11-01"])
-    assert skipped_urls(runtime) == first  # not written again: same items, same times
-    assert "0 skipped" in capsys.readouterr().out
+@pytest.fixture
+def deployed(aws, sites):
+    """The same application in-process: the backfill use case without the CLI or the runtime."""
+    return deploy(aws, SAMPLE_SOURCES, sites)
 
 
-def test_a_backfill_after_a_scheduled_run_still_reads_the_unchanged_feed(runtime, capsys):
-    runtime.tick(datetime(2026, 11, 24, 6, tzinfo=UTC))  # the feed is read and its validators kept
-    assert main(["backfill", "harbour-times", "--since", "2026-11-01"]) == 0
-    out = capsys.readouterr().out
-    found = int(out.split(" URLs found")[0].rsplit(" ", 1)[1])
-    assert found > 0 and "0 enqueued" in out  # every entry read again; all already known, nothing twice
+def backfill(deployed, source_id: str, since: date, tick: datetime = TICK):
+    return deployed.app.discover(deployed.app.catalog.load().get(source_id), tick, since=since)
+
+
+def test_backfill_since_a_later_date_takes_fewer_and_the_earlier_one_the_rest(deployed):
+    later = backfill(deployed, "northern-ledger", date(2026, 11, 20))
+    first = queued(deployed)
+    assert later.new == len(first) > 0
+    assert all(t["hints"]["published_at"] is None or t["hints"]["published_at"] >= "2026-11-20" for t in first)
+    everything = backfill(deployed, "northern-ledger", date(2026, 11, 1), TICK + timedelta(minutes=1))
+    rest = queued(deployed)
+    assert everything.candidates > later.candidates and everything.new == len(rest) > 0
+    assert not {t["url"] for t in first} & {t["url"] for t in rest}  # nothing twice
+
+
+def test_a_url_skipped_before_is_not_written_again(deployed):
+    report = backfill(deployed, "harbour-times", date(2026, 11, 1))
+    first = skipped_urls(deployed)
+    assert first and sum(report.skipped.values()) == 1  # the robots-disallowed feed item
+    again = backfill(deployed, "harbour-times", date(2026, 11, 1), TICK + timedelta(minutes=1))
+    assert skipped_urls(deployed) == first and sum(again.skipped.values()) == 0  # not written again
+
+
+def test_a_backfill_after_a_scheduled_run_still_reads_the_unchanged_feed(deployed):
+    source = deployed.app.catalog.load().get("harbour-times")
+    scheduled = deployed.app.discover(source, TICK)  # the feed is read and its validators kept
+    assert scheduled.new > 0
+    report = backfill(deployed, "harbour-times", date(2026, 11, 1), TICK + timedelta(minutes=15))
+    assert report.candidates > 0 and report.new == 0  # every entry read again; all already known, nothing twice

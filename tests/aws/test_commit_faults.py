@@ -232,9 +232,7 @@ def test_batch_writes_throttled_after_latest_converge_to_every_item(aws):
         article.article_id: article.simhash
     }
     start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
-    assert [h.article_id for h in aws.repos.articles.by_entity("ns:jane-smith", start, end)] == [
-        article.article_id
-    ]
+    assert [h.article_id for h in aws.repos.articles.by_entity("ns:jane-smith", start, end)] == [article.article_id]
 
 
 @pytest.mark.parametrize("same_text", [True, False])

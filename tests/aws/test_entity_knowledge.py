@@ -41,9 +41,7 @@ def ingest(aws, html: bytes, url: str, tags: dict[str, str], *, memory=True, sto
     with Stubber(comprehend) as stub:
         response = {"ResultList": [{"Index": 0, "Entities": entities}], "ErrorList": []}
         stub.add_response("batch_detect_entities", response)
-        [article] = process_pages(
-            [item], tagger=ComprehendTagger(comprehend), memory=aws.knowledge if memory else None
-        )
+        [article] = process_pages([item], tagger=ComprehendTagger(comprehend), memory=aws.knowledge if memory else None)
     if store:
         task = ArticleTask(url=url, source_id="harbour", discovered_at=datetime.now(UTC), discovered_via="feed")
         (result,) = commit_batch([task], [article], stores=aws.stores, entity_limit=10)

@@ -1,4 +1,5 @@
-"""The Lambda handlers under moto (server mode), driven with real SQS events against the sample sites."""
+"""The Lambda handlers, each built over an application on in-process moto (as a Lambda container
+builds it), driven with real SQS events against the sample sites on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -9,21 +10,18 @@ from datetime import UTC, datetime
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from deployed import SAMPLE_SOURCES, deploy
 
 from newsingest.discovery.state import SourceState
 from newsingest.local.driver import LambdaContext, queue_depth
-from newsingest.local.runner import REPO_ROOT, LocalRuntime
 from newsingest.models.messages import ArticleTask, DiscoverRequest
 
 TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def runtime(tmp_path):
-    with LocalRuntime(
-        sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=tmp_path / "handlers.jsonl", state_file=None
-    ) as runtime:
-        yield runtime
+def runtime(aws, sites):
+    return deploy(aws, SAMPLE_SOURCES, sites)
 
 
 def sqs_event(*bodies: str) -> dict:
@@ -155,7 +153,7 @@ def _subscribe(runtime) -> int:
     return 0
 
 
-def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
+def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(aws, tmp_path):
     import time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -178,32 +176,26 @@ def test_a_429_holds_the_message_back_as_long_as_retry_after_asks(tmp_path):
     sources = tmp_path / "sources.yaml"
     sources.write_text(f"sources:\n  - id: busy\n    name: Busy\n    homepage: {base}/\n    feeds: [{base}/feed]\n")
     try:
-        with LocalRuntime(
-            sources_path=sources,
-            sample_sites=False,
-            log_path=tmp_path / "log.jsonl",
-            state_file=None,
-            extra_env={"FETCH_ALLOW_HOSTS": f"127.0.0.1:{server.server_port}"},  # only the sample sites by default
-        ) as runtime:
-            process = runtime.handlers["process"]
+        runtime = deploy(aws, sources, allow=(f"127.0.0.1:{server.server_port}",))
+        process = runtime.handlers["process"]
 
-            sqs, queue = runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url
-            body = ArticleTask(url=f"{base}/story", source_id="busy", discovered_at=TICK, discovered_via="feed")
-            sqs.send_message(QueueUrl=queue, MessageBody=body.model_dump_json())
-            (message,) = sqs.receive_message(QueueUrl=queue, VisibilityTimeout=1, AttributeNames=["All"])["Messages"]
-            event = sqs_event(message["Body"])
-            event["Records"][0].update(messageId=message["MessageId"], receiptHandle=message["ReceiptHandle"])
-            with pytest.raises(BatchProcessingError):  # every record failed: Lambda retries the batch
-                process(event, LambdaContext("process"))
-            time.sleep(1.5)  # past the 1 s the message was received with
-            assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []  # held back for 120 s
+        sqs, queue = runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url
+        body = ArticleTask(url=f"{base}/story", source_id="busy", discovered_at=TICK, discovered_via="feed")
+        sqs.send_message(QueueUrl=queue, MessageBody=body.model_dump_json())
+        (message,) = sqs.receive_message(QueueUrl=queue, VisibilityTimeout=1, AttributeNames=["All"])["Messages"]
+        event = sqs_event(message["Body"])
+        event["Records"][0].update(messageId=message["MessageId"], receiptHandle=message["ReceiptHandle"])
+        with pytest.raises(BatchProcessingError):  # every record failed: Lambda retries the batch
+            process(event, LambdaContext("process"))
+        time.sleep(1.5)  # past the 1 s the message was received with
+        assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []  # held back for 120 s
 
-            # Any Lambda's next article from that host waits too, without asking the host again.
-            asked = len(hits)
-            other = ArticleTask(url=f"{base}/other", source_id="busy", discovered_at=TICK, discovered_via="feed")
-            with pytest.raises(BatchProcessingError):
-                process(sqs_event(other.model_dump_json()), LambdaContext("process"))
-            assert len(hits) == asked
+        # Any Lambda's next article from that host waits too, without asking the host again.
+        asked = len(hits)
+        other = ArticleTask(url=f"{base}/other", source_id="busy", discovered_at=TICK, discovered_via="feed")
+        with pytest.raises(BatchProcessingError):
+            process(sqs_event(other.model_dump_json()), LambdaContext("process"))
+        assert len(hits) == asked
     finally:
         server.shutdown()
 
@@ -238,21 +230,20 @@ def test_schedule_flags_failing_and_stale_sources(runtime, capsys):
     assert [m["UnhealthySources"] for m in metrics if "UnhealthySources" in m] == [[2.0]]
 
 
-def test_a_source_given_only_its_homepage_is_discovered_through_its_feed(tmp_path):
-    with LocalRuntime(
-        sources_path=tmp_path / "sources.yaml", log_path=tmp_path / "handlers.jsonl", state_file=None
-    ) as runtime:  # the sources file is written below, once the sites' addresses are known
-        base = runtime.sites.base_urls["northern-ledger"]
-        (tmp_path / "sources.yaml").write_text(f"sources:\n  - id: ledger\n    name: Ledger\n    homepage: {base}/\n")
-        discover = runtime.handlers["discover"]
+def test_a_source_given_only_its_homepage_is_discovered_through_its_feed(aws, sites, tmp_path):
+    runtime = deploy(aws, tmp_path / "sources.yaml", sites)
+    # the sources file is written below, once the sites' addresses are known
+    base = runtime.sites.base_urls["northern-ledger"]
+    (tmp_path / "sources.yaml").write_text(f"sources:\n  - id: ledger\n    name: Ledger\n    homepage: {base}/\n")
+    discover = runtime.handlers["discover"]
 
-        request = DiscoverRequest(source_id="ledger", tick=TICK).model_dump_json()
-        assert discover(sqs_event(request), LambdaContext("discover")) == {"batchItemFailures": []}
-        sqs, queue = runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url
-        urls = set()
-        while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
-            urls |= {json.loads(m["Body"])["url"] for m in messages}
-        assert any(u.startswith(f"{base}/2026/11/") for u in urls)
-        assert len(urls) >= 8
-        fetched = {r.path for r in runtime.sites.requests if r.site == "northern-ledger"}
-        assert "/feed.atom" in fetched  # found by autodiscovery on the homepage
+    request = DiscoverRequest(source_id="ledger", tick=TICK).model_dump_json()
+    assert discover(sqs_event(request), LambdaContext("discover")) == {"batchItemFailures": []}
+    sqs, queue = runtime.clients["sqs"], runtime.resources.queues["ArticleQueue"].url
+    urls = set()
+    while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+        urls |= {json.loads(m["Body"])["url"] for m in messages}
+    assert any(u.startswith(f"{base}/2026/11/") for u in urls)
+    assert len(urls) >= 8
+    fetched = {r.path for r in runtime.sites.requests if r.site == "northern-ledger"}
+    assert "/feed.atom" in fetched  # found by autodiscovery on the homepage

@@ -9,7 +9,7 @@ PROBE = """
 import sys
 import newsingest.handlers.{name} as module
 module.handler  # what the Lambda runtime reads at init: the application is built then
-heavy = [m for m in ("spacy", "py3langid", "newsingest.extraction", "newsingest.pipeline.process") if m in sys.modules]
+heavy = [m for m in ("spacy", "pycld2", "newsingest.extraction", "newsingest.pipeline.process") if m in sys.modules]
 print(",".join(heavy))
 """
 
