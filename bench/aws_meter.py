@@ -5,6 +5,11 @@ way DynamoDB bills them: ceil(item size / 1 KB) per item written (an update: the
 item before and after), plus one such write per global secondary index the item is projected
 into, doubled inside transactions. Item sizes follow DynamoDB's rules (attribute names + values).
 The meter reads items it needs through its own uncounted client.
+
+Read units the same way, from what each read returned: ceil(size / 4 KB) per item (a Query: per
+request, over all items), half for eventually consistent reads, and the minimum for a key that
+found nothing. A projected read is sized by what it returned, where DynamoDB bills the whole item:
+read units are a lower bound.
 """
 
 from __future__ import annotations
@@ -56,6 +61,11 @@ def item_kind(item: dict[str, Any] | None) -> str:
     return prefix
 
 
+def read_units(sizes: list[int], consistent: bool) -> float:
+    """ceil(size / 4 KB) per read, at least one; half of it when eventually consistent."""
+    return sum(max(1, math.ceil(size / 4096)) for size in sizes) * (1.0 if consistent else 0.5)
+
+
 def units(size: int) -> int:
     return max(1, math.ceil(size / 1024)) if size else 0
 
@@ -68,6 +78,7 @@ class AwsMeter:
         self.requests: Counter = Counter()
         self.write_units: Counter = Counter()  # table -> WRU
         self.write_units_by_kind: Counter = Counter()  # item kind (key prefix) -> WRU
+        self.read_units: Counter = Counter()  # operation -> RRU
         self.active = False
         self._lock = threading.Lock()
         self._indexes: dict[str, list[tuple[set[str], set[str] | None]]] = {}
@@ -83,6 +94,8 @@ class AwsMeter:
     def _register(self, events) -> None:
         events.register("before-parameter-build", self._before)
         events.register("after-call.dynamodb.UpdateItem", self._after_update)
+        for operation in ("GetItem", "BatchGetItem", "Query"):
+            events.register(f"after-call.dynamodb.{operation}", self._after_read)
 
     def watch_tables(self, client_factory, table_names: list[str]) -> None:
         """Learn each table's GSIs (keys and projection) through an uncounted client."""
@@ -102,6 +115,7 @@ class AwsMeter:
         self.requests.clear()
         self.write_units.clear()
         self.write_units_by_kind.clear()
+        self.read_units.clear()
 
     @property
     def total_requests(self) -> int:
@@ -113,13 +127,15 @@ class AwsMeter:
 
     # -- hooks -----------------------------------------------------------------------------
 
-    def _before(self, event_name: str, params: dict, model, **_: Any) -> None:
+    def _before(self, event_name: str, params: dict, model, context: dict | None = None, **_: Any) -> None:
         """One per API call, with the API parameters (before-call would see the serialised body)."""
         if not self.active:
             return
         service = event_name.split(".")[1]
         with self._lock:
             self.requests[(service, model.name)] += 1
+        if context is not None:
+            context["meter_params"] = params  # for the after-call hook: what was asked
         if service == "dynamodb":
             self._meter_write(model.name, params)
 
@@ -145,6 +161,25 @@ class AwsMeter:
                 item = body.get("Item") or self._read(body["TableName"], body["Key"])
                 if kind != "ConditionCheck":
                     self._add(body["TableName"], item, factor=2)
+
+    def _after_read(self, parsed: dict, model, **kwargs: Any) -> None:
+        if not self.active or "Error" in parsed:
+            return
+        params = kwargs.get("context", {}).get("meter_params") or {}
+        if model.name == "GetItem":
+            rru = read_units([item_size(parsed.get("Item"))], params.get("ConsistentRead", False))
+        elif model.name == "Query":
+            size = sum(item_size(i) for i in parsed.get("Items", []))
+            rru = read_units([size], params.get("ConsistentRead", False))
+        else:
+            rru = 0.0
+            for table, request in params.get("RequestItems", {}).items():
+                found = [item_size(i) for i in parsed.get("Responses", {}).get(table, [])]
+                unprocessed = len(parsed.get("UnprocessedKeys", {}).get(table, {}).get("Keys", []))
+                missing = max(0, len(request.get("Keys", [])) - len(found) - unprocessed)
+                rru += read_units(found + [0] * missing, request.get("ConsistentRead", False))
+        with self._lock:
+            self.read_units[model.name] += rru
 
     def _after_update(self, **_: Any) -> None:
         """An update is billed on the larger of the item before and after it."""

@@ -104,6 +104,7 @@ def drain(runtime: LocalRuntime, urls: list[str], meter: AwsMeter, timed: Timed,
         "requests": dict(meter.requests),
         "wru": dict(meter.write_units),
         "wru_by_kind": dict(meter.write_units_by_kind),
+        "rru": dict(meter.read_units),
     }
 
 
@@ -178,6 +179,10 @@ def report(console: Console, label: str, result: dict, timed: Timed, runtime: Lo
             f"{kind} {n / max(records, 1):.2f}"
             for kind, n in sorted(result["wru_by_kind"].items(), key=lambda kv: -kv[1])
         )
+        + "\n"
+        f"DynamoDB read units (lower bound): {sum(result['rru'].values()):.0f} "
+        f"({sum(result['rru'].values()) / max(records, 1):.1f} per record) "
+        + ", ".join(f"{op} {n / max(records, 1):.2f}" for op, n in sorted(result["rru"].items()))
         + "\n"
         f"handler time per record: median over batches {statistics.median(per_batch) * 1000:.0f} ms, "
         f"mean {handler / max(records, 1) * 1000:.0f} ms; after preparation (commit) "

@@ -43,12 +43,18 @@ class Faults:
         self.client = client
         self.calls: Counter = Counter()
         self.rules: list[_Rule] = []
+        self.matchers: list[tuple[str, Callable[[str], bool], str]] = []
         self.hooks: list[Callable[[str, dict], None]] = []
         service = client.meta.service_model.service_name
         client.meta.events.register(f"before-call.{service}", self._before_call)
 
     def after(self, operation: str, calls: int, kind: str, times: int | None = None) -> Faults:
         self.rules.append(_Rule(operation, calls, kind, times))
+        return self
+
+    def when(self, operation: str, matches: Callable[[str], bool], kind: str) -> Faults:
+        """Fail every call of `operation` whose request body `matches` (a fault on one item's writes)."""
+        self.matchers.append((operation, matches, kind))
         return self
 
     def on(self, hook: Callable[[str, dict], None]) -> Faults:
@@ -58,6 +64,7 @@ class Faults:
 
     def clear(self) -> None:
         self.rules.clear()
+        self.matchers.clear()
         self.hooks.clear()
 
     def _before_call(self, model, params, **_):
@@ -65,6 +72,9 @@ class Faults:
         self.calls[operation] += 1
         for hook in list(self.hooks):
             hook(operation, params)
+        for matched, matches, kind in self.matchers:
+            if matched == operation and matches(params["body"].decode("utf-8")):
+                return self._fault(kind, params)
         for rule in self.rules:
             if rule.operation != operation or self.calls[operation] <= rule.after:
                 continue

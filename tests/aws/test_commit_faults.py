@@ -331,3 +331,28 @@ def test_a_batch_teaches_a_name_once_with_every_records_vote_and_joins_their_sim
         found = aws.repos.articles.similar_candidates(article.simhash, bucket_day(article))
         assert found[article.article_id] == article.simhash
     assert articles[1].article_id not in aws.repos.articles.similar_candidates(articles[1].simhash, "2026-11-20")
+
+
+def test_a_shared_item_that_cannot_be_written_fails_every_record_with_a_part_in_it_and_converges(aws):
+    """Two records teach one name (one shared item); the third does not: only the two come back."""
+    events_url = consumer(aws)
+    articles = [
+        make_article("https://harbour.example/a", TEXT, entities=[person("Jane Smith", 0.9)]),
+        make_article("https://harbour.example/tram", OTHER, entities=[person("Jane Smith", 0.8)]),
+        make_article("https://harbour.example/c", "The museum reopens on Saturday after a year of roof repairs."),
+    ]
+    tasks = [task(a.url) for a in articles]
+    assert all(isinstance(r, Committed) for r in commit_batch(tasks, articles, stores=aws.stores, entity_limit=10))
+    expected = snapshot(aws), drain_events(aws, events_url)
+    wipe(aws, events_url)
+
+    the_name = lambda body: "NAME#jane smith" in body  # noqa: E731 - the shared item of records 0 and 1
+    faults = Faults(aws.clients["dynamodb"]).when("BatchWriteItem", the_name, SERVER_ERROR)
+    first = commit_batch(tasks, articles, stores=aws.stores, entity_limit=10)
+    faults.clear()
+    assert [isinstance(r, Committed) for r in first] == [False, False, True]
+    again = commit_batch(tasks[:2], articles[:2], stores=aws.stores, entity_limit=10)  # claims were released
+    assert all(isinstance(r, Committed) for r in again), again
+    state = snapshot(aws)
+    assert state == expected[0], differences(state, expected[0])
+    assert drain_events(aws, events_url) == expected[1]
