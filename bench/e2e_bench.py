@@ -9,9 +9,9 @@ slug in its URL tells the pipeline what it told the offline bench; its host is o
 
 `newsingest run --sources FILE --no-sample-sites --export OUT` runs as a subprocess (the CLI is
 the interface; the local runtime's classes are not used), with FETCH_ALLOW_HOSTS naming the three
-servers' host:port, the explicit allow-list through which the local runtime lets fetches reach
-127.0.0.1 (the runtime must add the caller's entries to its sample sites' ports; when it does not,
-no request reaches these servers and the bench says so instead of printing zeros). Records are
+servers' host:port: the local runtime adds the caller's entries to its sample sites' ports, the
+one way its fetches reach 127.0.0.1 (should no request reach these servers, the bench says so
+instead of printing zeros). Records are
 matched to pages by their fetched URL and scored with the metadata bench's metrics (title,
 authors, date, body F1 per language); a page without a record scores zero. The same pages at the
 same URLs through the offline process step are printed beside, so what the deployed path loses
