@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 from newsingest.fetching.fetcher import Fetcher, FetchPolicy
 
 MAX_BYTES = 100_000
-READ_TIMEOUT = 0.3
+READ_TIMEOUT = 0.8  # short enough for the timeout tests, long enough for a server thread on a busy machine
 PAGE = b"<html><head><title>Hello</title></head><body><p>Hello, world.</p></body></html>"
 RETRY_DATE = "Wed, 21 Oct 2015 07:28:00 GMT"
 DRIP_SECONDS = 6.0  # how long a drip lasts if the client lets it: far past any deadline a test sets
