@@ -196,6 +196,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     sample_sites = not args.no_sample_sites
     sources_path = args.sources or REPO_ROOT / "sample_sites" / "sources.yaml"
+    if not sources_path.is_file():
+        errors.print(f"[red]no sources file at {sources_path}[/] (see `newsingest sources validate`)", highlight=False)
+        return ExitCode.USAGE
     start = datetime.now(UTC).replace(microsecond=0)
     ticks = []
     with LocalRuntime(
@@ -209,6 +212,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         console.print(f"[bold]AWS endpoint[/] {where}   [bold]logs[/] {runtime.log_path}")
         if runtime.sites:
             console.print("[bold]sample sites[/] " + "  ".join(runtime.sites.base_urls.values()))
+        for problem in runtime.app.catalog.load().problems:  # the bad sources are skipped; say which and why
+            errors.print(f"[yellow]source skipped:[/] {problem}", highlight=False)
         for n in range(args.ticks):
             if n == 1 and runtime.sites:
                 runtime.sites.set_edition(2)  # the news moves on between ticks

@@ -95,3 +95,8 @@ def test_extract_refuses_what_is_not_a_url_and_version_is_printed(capsys):
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.startswith("newsingest 0.")
+
+
+def test_run_without_a_sources_file_says_so_before_starting_anything(tmp_path, capsys):
+    assert main(["run", "--sources", str(tmp_path / "missing.yaml"), "--ticks", "0", "--no-sample-sites"]) == 2
+    assert "no sources file at" in one_line_error(capsys)
