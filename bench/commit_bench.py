@@ -129,7 +129,7 @@ def main() -> None:
     timed = Timed(meter)
     import newsingest.pipeline.ingest as ingest
 
-    ingest.prepare_batch = timed.prepare(ingest.prepare_batch)
+    ingest.Ingest.prepare = timed.prepare(ingest.Ingest.prepare)
     console = Console(width=140)
     with LocalRuntime(
         sources_path=sources,

@@ -17,7 +17,7 @@ from newsingest.models.outcomes import SkipReason
 from newsingest.models.source import Source
 from newsingest.pipeline.commit import RetryLater
 from newsingest.pipeline.discover import RECLAIM_AFTER, Discovery, DiscoveryReport
-from newsingest.pipeline.ingest import prepare_batch
+from newsingest.pipeline.ingest import Ingest
 from newsingest.pipeline.politeness import Politeness
 from newsingest.pipeline.process import Skip
 from newsingest.storage import dynamo
@@ -152,16 +152,11 @@ def test_max_urls_per_discovery_bounds_a_feed_too(aws, site):
 
 
 def prepare(aws, tasks, source: Source, remaining=None):
-    return prepare_batch(
-        tasks,
-        sources={source.id: source},
-        fetcher=fetcher(),
-        stores=aws.stores,
-        politeness=politeness(aws),
-        tagger=None,
-        now=lambda: TICK,
-        remaining=remaining,
-    )
+    ingest = Ingest(
+        sources={source.id: source}, fetcher=fetcher(), stores=aws.stores, politeness=politeness(aws), tagger=None,
+        entity_limit=10, now=lambda: TICK,
+    )  # fmt: skip
+    return ingest.prepare(tasks, remaining)
 
 
 def tasks_for(urls: list[str]) -> list[ArticleTask]:

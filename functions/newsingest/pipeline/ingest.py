@@ -1,6 +1,6 @@
 """The process stage around the pure core: prepare a whole batch, then commit it in one go.
 
-  prepare_batch: fetch every page of the SQS batch concurrently (politely), archive the raw
+  Ingest.prepare: fetch every page of the SQS batch concurrently (politely), archive the raw
                  pages (one WARC file for the batch: one PUT), run the core over all pages at
                  once (one NER pass for the batch); one record's failure (a fetch) is that record's
                  only, and a refused WARC file fails (for a retry) only the pages it held;
@@ -65,78 +65,69 @@ class Ingest:
         return commit_batch(tasks, prepared, stores=self.stores, entity_limit=self.entity_limit, remaining=remaining)
 
     def prepare(self, tasks: Sequence[ArticleTask], remaining: Callable[[], float] | None = None) -> list[Prepared]:
-        return prepare_batch(
-            tasks,
-            sources=self.sources,
-            fetcher=self.fetcher,
-            stores=self.stores,
-            politeness=self.politeness,
-            tagger=self.tagger,
-            now=self.now,
-            remaining=remaining,
-        )
+        """Everything but the writes that make a record visible; aligned with `tasks`. One record's
+        failure is that record's only; a source's pages fail together only where they share a read."""
+        robots: dict[str, Robots] = {}
+        results = self.before_fetch(tasks, robots, remaining)
+        self.fetch_and_archive(tasks, results, robots, remaining)
+        return self.extract(results)
 
+    def before_fetch(
+        self, tasks: Sequence[ArticleTask], robots: dict[str, Robots], remaining: Callable[[], float] | None
+    ) -> list:
+        """Each record's outcome when it needs no fetch (an archived page, a skip, no time left); None: fetch it."""
+        results: list = [None] * len(tasks)
+        for i, task in enumerate(tasks):
+            try:
+                results[i] = _before_fetch(
+                    task, self.sources, self.fetcher, self.stores.archive, self.politeness, robots, self.now, remaining
+                )
+            except Exception as err:  # an AWS error reading this record's page or robots: this record only
+                results[i] = err
+        return results
 
-def prepare_batch(
-    tasks: Sequence[ArticleTask],
-    *,
-    sources: Mapping[str, Source],
-    fetcher: Fetcher,
-    stores: Stores,
-    politeness: Politeness,
-    tagger: Tagger | None,
-    now: Callable[[], datetime],
-    remaining: Callable[[], float] | None = None,
-) -> list[Prepared]:
-    """Everything but the writes that make a record visible; aligned with `tasks`."""
-    results: list[Prepared | PageInput | None] = [None] * len(tasks)
-    to_fetch: list[int] = []
-    robots_by_host: dict[str, Robots] = {}
-    for i, task in enumerate(tasks):
+    def fetch_and_archive(
+        self, tasks: Sequence[ArticleTask], results: list, robots: Mapping[str, Robots], remaining
+    ) -> None:
+        """Fetch the rest concurrently in their booked politeness slots, then archive the pages as one WARC."""
+        to_fetch = [i for i, result in enumerate(results) if result is None]
+        due = _book_slots(tasks, to_fetch, self.sources, self.politeness, robots, results)
+        to_fetch = [i for i in to_fetch if tasks[i].url in due]
+
+        def wait_turn(url: str) -> None:  # runs in the fetch worker, so hosts wait in parallel
+            budget = None if remaining is None else remaining() - fetch_reserve(self.fetcher) - COMMIT_RESERVE_SECONDS
+            if budget is not None and budget <= 0:
+                raise RetryLater("not enough Lambda time left to fetch")
+            self.politeness.wait_until(url, due[url], max_wait=budget)
+
+        fetched = self.fetcher.get_many([(tasks[i].url, None) for i in to_fetch], before=wait_turn)
+        to_archive: dict[int, RawPage] = {}
+        for i, outcome in zip(to_fetch, fetched, strict=True):
+            try:
+                results[i] = _fetch_outcome(tasks[i], outcome, self.sources[tasks[i].source_id], self.politeness)
+            except Exception as err:  # an AWS failure booking the slot, no time left: this record only
+                results[i] = err
+            if isinstance(results[i], PageInput):
+                to_archive[i] = _raw_page(tasks[i], outcome)
         try:
-            results[i] = _before_fetch(
-                task, sources, fetcher, stores.archive, politeness, robots_by_host, now, remaining
-            )
-        except Exception as err:  # an AWS error reading this record's page or robots: this record only
-            results[i] = err
-        if results[i] is None:
-            to_fetch.append(i)
+            refs = self.stores.archive.put_pages(list(to_archive.values()))
+            for i, ref in zip(to_archive, refs, strict=True):
+                results[i] = replace(results[i], raw_s3_key=ref.key, raw_offset=ref.offset, raw_length=ref.length)
+        except Exception as err:  # S3 refused the batch's WARC file: its pages come back, the rest go on
+            for i in to_archive:
+                results[i] = err
 
-    due = _book_slots(tasks, to_fetch, sources, politeness, robots_by_host, results)
-    to_fetch = [i for i in to_fetch if tasks[i].url in due]
-
-    def wait_turn(url: str) -> None:  # runs in the fetch worker, so hosts wait in parallel
-        budget = None if remaining is None else remaining() - fetch_reserve(fetcher) - COMMIT_RESERVE_SECONDS
-        if budget is not None and budget <= 0:
-            raise RetryLater("not enough Lambda time left to fetch")
-        politeness.wait_until(url, due[url], max_wait=budget)
-
-    fetched = fetcher.get_many([(tasks[i].url, None) for i in to_fetch], before=wait_turn)
-    to_archive: dict[int, RawPage] = {}
-    for i, outcome in zip(to_fetch, fetched, strict=True):
-        try:
-            results[i] = _fetch_outcome(tasks[i], outcome, sources[tasks[i].source_id], politeness)
-        except Exception as err:  # an AWS failure booking the slot, no time left: this record only
-            results[i] = err
-        if isinstance(results[i], PageInput):
-            to_archive[i] = _raw_page(tasks[i], outcome)
-    try:
-        refs = stores.archive.put_pages(list(to_archive.values()))
-        for i, ref in zip(to_archive, refs, strict=True):
-            results[i] = replace(results[i], raw_s3_key=ref.key, raw_offset=ref.offset, raw_length=ref.length)
-    except Exception as err:  # S3 refused the batch's WARC file: its pages come back, the rest go on
-        for i in to_archive:
-            results[i] = err
-
-    by_source: dict[str, set[str]] = {}
-    for source_id in {r.source_id for r in results if isinstance(r, PageInput)}:
-        try:
-            by_source[source_id] = learned_boilerplate(source_id, stores.repos)
-        except Exception as err:  # the source's pages fail together: their text depends on it
-            results = [err if isinstance(r, PageInput) and r.source_id == source_id else r for r in results]
-    pages = [r for r in results if isinstance(r, PageInput)]
-    processed = iter(process_pages(pages, tagger=tagger, boilerplate=by_source, memory=stores.knowledge))
-    return [next(processed) if isinstance(r, PageInput) else r for r in results]
+    def extract(self, results: list) -> list[Prepared]:
+        """The core over every page at once (one NER pass), with each source's learned boilerplate."""
+        by_source: dict[str, set[str]] = {}
+        for source_id in {r.source_id for r in results if isinstance(r, PageInput)}:
+            try:
+                by_source[source_id] = learned_boilerplate(source_id, self.stores.repos)
+            except Exception as err:  # the source's pages fail together: their text depends on it
+                results = [err if isinstance(r, PageInput) and r.source_id == source_id else r for r in results]
+        pages = [r for r in results if isinstance(r, PageInput)]
+        processed = iter(process_pages(pages, tagger=self.tagger, boilerplate=by_source, memory=self.stores.knowledge))
+        return [next(processed) if isinstance(r, PageInput) else r for r in results]
 
 
 def _book_slots(
