@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import islice
+from itertools import chain, islice
 
 from newsingest.discovery.urls import canonicalize
-from newsingest.entities.knowledge import entity_id_for, name_key
+from newsingest.entities.knowledge import ID_SCHEMES, entity_id_for, gazetteer, local_id, name_key
 from newsingest.models.records import Article, article_id_for
 from newsingest.storage.archive import Archive
 from newsingest.storage.articles import StoredArticle
@@ -105,14 +105,34 @@ class ArticleClient:
     ) -> Iterator[Article]:
         """Articles whose top entities (see ENTITY_INDEX_LIMIT) include this one, by any of its names:
         "U.S.", "US" and "United States" find the same articles; so does an id ("geonames:6252001")."""
-        hits = self.repos.articles.by_entity(self.entity_id(name), _start(since), _end(until), limit=limit)
+        start, end = _start(since), _end(until)
+        found = [list(self.repos.articles.by_entity(i, start, end, limit=limit)) for i in self.entity_ids(name)]
+        hits = found[0] if len(found) == 1 else sorted(chain(*found), key=lambda h: h.sort_key, reverse=True)
         ids = dict.fromkeys(hit.article_id for hit in hits)  # a re-dated version can leave two hits
         return islice(self._latest(list(ids)), limit)
 
     def entity_id(self, name: str) -> str:
         """The canonical id a name stands for: gazetteer aliases, then full names the corpus learned."""
-        key = name_key(name)
-        return entity_id_for(name, self.repos.entity_knowledge.recall([key]).get(key))[0]
+        return self.entity_ids(name)[0]
+
+    def entity_ids(self, name: str) -> list[str]:
+        """The canonical id, then the ids the same entity was indexed under before the corpus learned
+        its full name: an article that only ever said "Trump", stored before any said "Donald Trump",
+        is indexed under ns:trump. Its written form and, for a name of several words, its last word
+        count when the corpus memory now resolves them to the same entity."""
+        if name.startswith(ID_SCHEMES):
+            return [name]
+        words = name.split()
+        forms = [name, words[-1]] if len(words) > 1 else [name]
+        keys = [name_key(form) for form in forms]
+        memory = self.repos.entity_knowledge.recall(keys)
+        canonical = entity_id_for(name, memory.get(keys[0]))[0]
+        earlier = [
+            local_id(" ".join(form.split()))
+            for form, key in zip(forms, keys, strict=True)
+            if gazetteer().get(form) is None and entity_id_for(form, memory.get(key))[0] == canonical
+        ]
+        return list(dict.fromkeys([canonical, *earlier]))
 
     def entities(self, limit: int | None = None) -> list[ListedEntity]:
         """Canonical entities, most articles first."""

@@ -88,6 +88,20 @@ def test_a_short_form_learned_across_articles_names_the_full_person_and_is_found
     assert {a.url for a in client.by_entity("putin")} == {"https://h.example/a", "https://h.example/b"}
 
 
+def test_an_article_stored_before_the_corpus_learned_the_full_name_is_found_by_it(aws, client):
+    early = ingest(aws, page("Rally", "Trump spoke in Ohio on Monday."), "https://h.example/early", {"Trump": "PERSON"})
+    assert entity(early, "Trump").id == "ns:trump"  # nothing known yet: the short form is its own id
+    ingest(aws, page("Summit", "Donald Trump met the press.", "Trump then left."), "https://h.example/later",
+           {"Donald Trump": "PERSON", "Trump": "PERSON"})  # fmt: skip
+    ingest(aws, page("Trade", "Trump raised tariffs."), "https://h.example/learned", {"Trump": "PERSON"})
+
+    both = {"https://h.example/early", "https://h.example/later", "https://h.example/learned"}
+    assert client.entity_ids("Donald Trump") == ["ns:donald-trump", "ns:trump"]
+    assert {a.url for a in client.by_entity("Donald Trump")} == both
+    assert {a.url for a in client.by_entity("trump")} == both
+    assert client.entity_ids("Ohio") == [client.entity_id("Ohio")]  # a gazetteer name has one id
+
+
 def test_any_alias_finds_the_articles_and_the_listing_counts_canonical_entities(aws, client):
     ingest(aws, page("Trade", "The United States raised tariffs."), "https://h.example/1",
            {"United States": "LOCATION"})  # fmt: skip

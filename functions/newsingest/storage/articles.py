@@ -106,6 +106,7 @@ class EntityHit:
     entity_type: str
     salience: float
     mentions: int
+    sort_key: str = ""  # time, then article id: hits of several ids merge in time order
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> EntityHit:
@@ -117,6 +118,7 @@ class EntityHit:
             item["entity_type"],
             float(item["salience"]),
             int(item["mentions"]),
+            item.get("sk", ""),
         )
 
 
