@@ -14,7 +14,9 @@ from news_site import TICK
 from newsingest.app import SourceCatalog
 from newsingest.local.state import NoLocalRuntime, local_application, read_state
 from newsingest.models.messages import ArticleTask, DiscoverRequest
-from newsingest.models.outcomes import Outcome
+from newsingest.models.outcomes import Outcome, SkipReason
+from newsingest.pipeline.commit import RetryLater
+from newsingest.pipeline.ingest import Ingest
 
 
 def sources_file(tmp_path, *sources: str) -> str:
@@ -126,3 +128,18 @@ def test_an_application_reads_the_local_runtimes_settings_from_its_state_file(tm
     assert app.settings.allow_hosts == ("127.0.0.1:8001",)
     s3 = app.aws.client("s3")
     assert (s3.meta.endpoint_url, s3.meta.region_name) == ("http://127.0.0.1:4566", "eu-west-1")
+
+
+def test_a_page_too_slow_on_its_first_delivery_comes_back_once_then_is_skipped(app, aws):
+    app.discover(app.catalog.load().get("harbour"), TICK)
+    tasks = [ArticleTask.model_validate(m) for m in messages(aws, "ArticleQueue")][:1]
+    ingest = Ingest(
+        sources=app.catalog.load().by_id, fetcher=app.fetcher, stores=app.stores, politeness=app.politeness,
+        tagger=None, entity_limit=10, page_budget=0.0001,  # no page is extracted in a tenth of a millisecond
+    )  # fmt: skip
+    (first,) = ingest.run(tasks, deliveries=[1])
+    assert isinstance(first, RetryLater) and "tried once more" in str(first)
+    assert app.repos.urls.get(tasks[0].url).status == "queued"  # nothing recorded: the message comes back
+    (second,) = ingest.run(tasks, deliveries=[2])
+    assert (second.outcome, second.reason) == (Outcome.SKIPPED, SkipReason.TOO_SLOW)
+    assert app.repos.urls.get(tasks[0].url).reason == "too_slow"

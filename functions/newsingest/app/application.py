@@ -153,7 +153,12 @@ class Application:
         )
         return discovery.run()
 
-    def ingest(self, tasks: Sequence[ArticleTask], remaining: Callable[[], float] | None = None) -> list[Result]:
+    def ingest(
+        self,
+        tasks: Sequence[ArticleTask],
+        remaining: Callable[[], float] | None = None,
+        deliveries: Sequence[int] | None = None,
+    ) -> list[Result]:
         """Fetch, extract, tag and commit a batch of articles: one result per task (an Exception fails it)."""
         from newsingest.pipeline.ingest import Ingest
 
@@ -165,7 +170,7 @@ class Application:
             tagger=self.tagger,
             entity_limit=self.settings.entity_index_limit,
         )
-        return ingest.run(tasks, remaining=remaining)
+        return ingest.run(tasks, remaining=remaining, deliveries=deliveries)
 
     def warm_up(self) -> None:
         """Load every lazy part of the process stage (spaCy, the language model, trafilatura's tables)

@@ -64,7 +64,7 @@ def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
         )
         return {"source_id": source.id, "new": report.new}
 
-    return sqs_batch(DiscoverRequest, discover_one, prepare=lambda requests, context: context)
+    return sqs_batch(DiscoverRequest, discover_one, prepare=lambda requests, context, deliveries: context)
 
 
 __getattr__ = lambda_entry(build)

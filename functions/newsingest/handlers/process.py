@@ -47,8 +47,12 @@ def build(app: Application) -> Callable[[dict, LambdaContext], dict]:
         logger.info("article", extra=result.log())
         return result.log()
 
-    def ingest(tasks: dict[str, ArticleTask], context: LambdaContext) -> dict[str, Result]:
-        outcomes = app.ingest(list(tasks.values()), remaining=lambda: context.get_remaining_time_in_millis() / 1000)
+    def ingest(tasks: dict[str, ArticleTask], context: LambdaContext, deliveries: dict[str, int]) -> dict[str, Result]:
+        outcomes = app.ingest(
+            list(tasks.values()),
+            remaining=lambda: context.get_remaining_time_in_millis() / 1000,
+            deliveries=[deliveries.get(message_id, 1) for message_id in tasks],
+        )
         return dict(zip(tasks, outcomes, strict=True))
 
     return sqs_batch(ArticleTask, report, prepare=ingest)

@@ -50,10 +50,21 @@ def parse_bodies[Body: BaseModel](event: dict, model: type[Body]) -> dict[str, B
     return bodies
 
 
+def deliveries(event: dict) -> dict[str, int]:
+    """How many times SQS has handed out each message (1: its first delivery), by message id."""
+    counts = {}
+    for record in event.get("Records", []):
+        try:
+            counts[record.get("messageId", "")] = int(record.get("attributes", {}).get("ApproximateReceiveCount", 1))
+        except (TypeError, ValueError):
+            counts[record.get("messageId", "")] = 1
+    return counts
+
+
 def sqs_batch[Body: BaseModel, Batch](
     model: type[Body],
     handle: Callable[[SQSRecord, Body, Counter, Batch], dict],
-    prepare: Callable[[dict[str, Body], LambdaContext], Batch],
+    prepare: Callable[[dict[str, Body], LambdaContext, dict[str, int]], Batch],
 ) -> Handler:
     """An SQS consumer with ReportBatchItemFailures: every body is validated once; `prepare` sees
     the batch's valid bodies first (one NER pass, concurrent fetches), then `handle` reports each
@@ -66,7 +77,7 @@ def sqs_batch[Body: BaseModel, Batch](
         counts: Counter = Counter()
         add_metric(Metric.RECORDS_RECEIVED, len(event.get("Records", [])))
         bodies = parse_bodies(event, model)
-        batch = prepare({k: v for k, v in bodies.items() if not isinstance(v, Exception)}, context)
+        batch = prepare({k: v for k, v in bodies.items() if not isinstance(v, Exception)}, context, deliveries(event))
 
         def one(record: SQSRecord) -> dict:
             body = bodies.get(record.message_id)

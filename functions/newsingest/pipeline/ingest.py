@@ -28,7 +28,7 @@ from newsingest.models.outcomes import SkipReason
 from newsingest.models.source import Source
 from newsingest.pipeline.commit import COMMIT_RESERVE_SECONDS, Prepared, Result, RetryLater, commit_batch
 from newsingest.pipeline.politeness import HostBusy, Politeness
-from newsingest.pipeline.process import PageInput, Skip, process_pages
+from newsingest.pipeline.process import PAGE_TIME_BUDGET, PageInput, Skip, process_pages
 from newsingest.storage.archive import Archive, RawMeta, RawRef
 from newsingest.storage.stores import Repositories, Stores
 from newsingest.storage.warc import RawPage
@@ -39,6 +39,18 @@ MAX_BOILERPLATE_LINES = 500
 
 
 EXTRACT_RESERVE_SECONDS = 5.0  # the batch's extraction and tagging after its last fetch
+
+
+SLOW_PAGE_DELIVERIES = 1  # a page too slow on this many deliveries is skipped; before that it comes back
+
+
+def second_chance(prepared: Prepared, delivery: int) -> Prepared:
+    """A page that ran out of its time budget on its first delivery is tried once more (a busy
+    container, a noisy neighbour) before it is skipped as too slow: a pathological page is slow
+    every time, a page caught in a slow moment is not."""
+    if isinstance(prepared, Skip) and prepared.reason is SkipReason.TOO_SLOW and delivery <= SLOW_PAGE_DELIVERIES:
+        return RetryLater(f"{prepared.detail}; tried once more before it is skipped")
+    return prepared
 
 
 def fetch_reserve(fetcher: Fetcher) -> float:
@@ -58,10 +70,19 @@ class Ingest:
     tagger: Tagger | None
     entity_limit: int
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    page_budget: float | None = PAGE_TIME_BUDGET
 
-    def run(self, tasks: Sequence[ArticleTask], remaining: Callable[[], float] | None = None) -> list[Result]:
-        """One result per task, in order (an Exception fails that record)."""
+    def run(
+        self,
+        tasks: Sequence[ArticleTask],
+        remaining: Callable[[], float] | None = None,
+        deliveries: Sequence[int] | None = None,
+    ) -> list[Result]:
+        """One result per task, in order (an Exception fails that record). `deliveries`: how many times
+        SQS has delivered each message (None: no redelivery to come, as for the CLI's replays)."""
         prepared = self.prepare(tasks, remaining)
+        if deliveries is not None:
+            prepared = [second_chance(p, n) for p, n in zip(prepared, deliveries, strict=True)]
         return commit_batch(tasks, prepared, stores=self.stores, entity_limit=self.entity_limit, remaining=remaining)
 
     def prepare(self, tasks: Sequence[ArticleTask], remaining: Callable[[], float] | None = None) -> list[Prepared]:
@@ -126,7 +147,15 @@ class Ingest:
             except Exception as err:  # the source's pages fail together: their text depends on it
                 results = [err if isinstance(r, PageInput) and r.source_id == source_id else r for r in results]
         pages = [r for r in results if isinstance(r, PageInput)]
-        processed = iter(process_pages(pages, tagger=self.tagger, boilerplate=by_source, memory=self.stores.knowledge))
+        processed = iter(
+            process_pages(
+                pages,
+                tagger=self.tagger,
+                boilerplate=by_source,
+                memory=self.stores.knowledge,
+                page_budget=self.page_budget,
+            )
+        )
         return [next(processed) if isinstance(r, PageInput) else r for r in results]
 
 
