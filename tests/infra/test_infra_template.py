@@ -329,3 +329,12 @@ def test_cfn_lint_finds_no_error_in_the_translation(translated, tmp_path):
     path.write_text(json.dumps(translated))
     result = _cfn_lint(path)
     assert result.returncode & 2 == 0, result.stdout + result.stderr
+
+
+def test_the_placeholder_allow_list_is_a_stack_parameter(translated):
+    """Operators fill `${NAME}` in sources.yaml by listing NAME here, per stack, without editing the template."""
+    assert translated["Parameters"]["SourcePlaceholders"]["Default"] == ""
+    for function in of_type(translated, "AWS::Lambda::Function").values():
+        assert function["Properties"]["Environment"]["Variables"]["SOURCE_PLACEHOLDERS"] == {
+            "Ref": "SourcePlaceholders"
+        }
