@@ -143,3 +143,19 @@ def test_a_page_too_slow_on_its_first_delivery_comes_back_once_then_is_skipped(a
     (second,) = ingest.run(tasks, deliveries=[2])
     assert (second.outcome, second.reason) == (Outcome.SKIPPED, SkipReason.TOO_SLOW)
     assert app.repos.urls.get(tasks[0].url).reason == "too_slow"
+
+
+def test_a_skip_on_a_later_delivery_never_unlinks_the_stored_article(app, aws):
+    app.discover(app.catalog.load().get("harbour"), TICK)
+    tasks = [ArticleTask.model_validate(m) for m in messages(aws, "ArticleQueue")][:1]
+    (stored,) = app.ingest(tasks)
+    assert stored.outcome is Outcome.STORED
+    slow = Ingest(
+        sources=app.catalog.load().by_id, fetcher=app.fetcher, stores=app.stores, politeness=app.politeness,
+        tagger=None, entity_limit=10, page_budget=0.0001,
+    )  # fmt: skip
+    (again,) = slow.run(tasks, deliveries=[2])  # SQS delivered the message again; this time it is skipped
+    assert (again.outcome, again.reason) == (Outcome.SKIPPED, SkipReason.TOO_SLOW)
+    url = app.repos.urls.get(tasks[0].url)
+    assert (url.status, url.article_id, url.reason) == ("stored", stored.article_id, "too_slow")
+    assert app.client.by_url(tasks[0].url).article_id == stored.article_id

@@ -29,7 +29,7 @@ from typing import Any
 
 from newsingest.extraction.fingerprints import NEAR_DUPLICATE_BITS, hamming
 from newsingest.models.messages import ArticleTask
-from newsingest.models.outcomes import Outcome, SkipReason
+from newsingest.models.outcomes import Outcome, SkipReason, UrlStatus
 from newsingest.models.records import Article, Flag
 from newsingest.pipeline.process import Skip
 from newsingest.storage.archive import record_key
@@ -121,14 +121,14 @@ def commit_batch(
     plans: dict[int, _Plan] = {}
     urls: dict[int, list[dict[str, Any]]] = {}
     articles: dict[int, Article] = {}
-    for i, (task, ready) in enumerate(zip(tasks, prepared, strict=True)):
+    for i, ready in enumerate(prepared):
         if isinstance(ready, Exception):
             results[i] = ready
         elif isinstance(ready, Skip):
             results[i] = Committed(Outcome.SKIPPED, reason=ready.reason, detail=ready.detail)
-            urls[i] = [_url(task, task.url, Outcome.SKIPPED, reason=ready.reason.value)]
         else:
             articles[i] = bound_record(ready)
+    _skipped_urls(tasks, prepared, stores, results, urls)
     if articles and remaining is not None and remaining() < COMMIT_RESERVE_SECONDS:
         results.update({i: RetryLater("not enough Lambda time left to commit") for i in articles})
         articles = {}
@@ -159,6 +159,34 @@ def commit_batch(
     for i, plan in plans.items():
         results[i] = RetryLater(plan.then_retry) if plan.then_retry else _committed(plan)
     return [results[i] for i in range(len(tasks))]
+
+
+def _skipped_urls(
+    tasks: Sequence[ArticleTask],
+    prepared: Sequence[Prepared],
+    stores: Stores,
+    results: dict[int, Result],
+    urls: dict[int, list[dict[str, Any]]],
+) -> None:
+    """The URL items of the batch's skipped pages. A URL that already led to an article (a
+    redelivery, a refresh that met a 404, a page whose every line became learned boilerplate) keeps
+    its article and status, with the reason beside it: a skip never unlinks a stored article. One
+    BatchGetItem, only for batches with skips; if it fails, those records fail and come back."""
+    skipped = [i for i, ready in enumerate(prepared) if isinstance(ready, Skip)]
+    if not skipped:
+        return
+    try:
+        known = stores.urls.known([tasks[i].url for i in skipped])
+    except Exception as err:
+        results.update(dict.fromkeys(skipped, err))
+        return
+    for i in skipped:
+        task, reason, seen = tasks[i], prepared[i].reason.value, known.get(tasks[i].url)
+        if seen is not None and seen.article_id:
+            status = UrlStatus(seen.status) if seen.status in UrlStatus else UrlStatus.STORED
+            urls[i] = [_url(task, task.url, status, article_id=seen.article_id, reason=reason)]
+        else:
+            urls[i] = [_url(task, task.url, Outcome.SKIPPED, reason=reason)]
 
 
 def _decide(
@@ -339,7 +367,7 @@ def _urls(task: ArticleTask, article: Article, outcome: Outcome) -> list[dict[st
     return [_url(task, url, outcome, article_id=article.article_id) for url in targets]
 
 
-def _url(task: ArticleTask, url: str, status: Outcome, **extra: Any) -> dict[str, Any]:
+def _url(task: ArticleTask, url: str, status: Outcome | UrlStatus, **extra: Any) -> dict[str, Any]:
     return url_item(
         url,
         status.value,
