@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -40,6 +41,28 @@ def page(path: str) -> str:
     return PAGE.format(n=path, body="".join(sentences))
 
 
+def serve(answer: Callable[[str], tuple[bytes, str]], fetched: list[str]) -> tuple[ThreadingHTTPServer, str]:
+    """A site on 127.0.0.1 answering GET path -> (body, content type), 404 for an empty body; every
+    path asked for is appended to `fetched`. Returns the server (shut it down) and its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            fetched.append(self.path)
+            body, kind = answer(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
 class Site:
     """A news site on 127.0.0.1: a feed of `entries` and their pages; counts what was fetched."""
 
@@ -48,29 +71,14 @@ class Site:
         self.title = title  # entry 0's title
         self.updated = "2026-11-23T08:00:00Z"  # every entry's revision
         self.fetched: list[str] = []
-        site = self
+        self.server, self.base = serve(self.answer, self.fetched)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                site.fetched.append(self.path)
-                if self.path == "/feed.xml":
-                    body, kind = site.feed().encode(), "application/rss+xml"
-                elif self.path.startswith("/news/"):
-                    body, kind = page(self.path).encode(), "text/html"
-                else:
-                    body, kind = b"", "text/plain"
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
+    def answer(self, path: str) -> tuple[bytes, str]:
+        if path == "/feed.xml":
+            return self.feed().encode(), "application/rss+xml"
+        if path.startswith("/news/"):
+            return page(path).encode(), "text/html"
+        return b"", "text/plain"
 
     def feed(self) -> str:
         items = "".join(

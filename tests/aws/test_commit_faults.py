@@ -11,10 +11,11 @@ from aws_fixtures import make_article, person
 from faults import CRASH, REFUSE, SERVER_ERROR, THROTTLE, Crash, Faults
 
 from newsingest.models.messages import ArticleTask
-from newsingest.models.outcomes import Outcome
+from newsingest.models.outcomes import Outcome, SkipReason
 from newsingest.models.records import EntityType
 from newsingest.pipeline import commit as commit_module
 from newsingest.pipeline.commit import LEASE_SECONDS, Committed, RetryLater, commit_batch
+from newsingest.pipeline.process import Skip
 from newsingest.storage import dynamo
 from newsingest.storage.articles import bucket_day
 
@@ -371,3 +372,25 @@ def test_a_hundred_kilobyte_name_taught_by_many_articles_keeps_every_item_under_
         assert isinstance(result, Committed), result
     memory = aws.knowledge.recall(["jane"])["jane"]
     assert sum(memory.full_names.values()) == 6 and all(len(n) <= 200 for n in memory.full_names)
+
+
+@pytest.mark.parametrize("kind", [THROTTLE, CRASH])
+def test_a_skip_whose_url_read_fails_comes_back_and_never_unlinks_the_stored_article(aws, kind):
+    """Step K: a redelivered page of a stored article is skipped this time (no text left, say)."""
+    tasks, articles = batch()
+    (stored,) = commit_batch(tasks[:1], articles[:1], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    skip = Skip(SkipReason.NO_TEXT, "every line is learned boilerplate")
+    faults = Faults(aws.clients["dynamodb"]).after("BatchGetItem", 0, kind)  # K: the skipped page's URL item
+    try:
+        (failed,) = commit_batch(tasks[:1], [skip], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+        assert isinstance(failed, Exception)  # the record fails: SQS brings it back
+    except Crash:
+        pass  # the Lambda died before the read: nothing written, SQS brings the message back
+    linked = aws.repos.urls.get(tasks[0].url)
+    assert (linked.status, linked.article_id) == ("stored", stored.article_id)
+    faults.clear()
+    (skipped,) = commit_batch(tasks[:1], [skip], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    assert (skipped.outcome, skipped.reason) == (Outcome.SKIPPED, SkipReason.NO_TEXT)
+    url = aws.repos.urls.get(tasks[0].url)
+    assert (url.status, url.article_id, url.reason) == ("stored", stored.article_id, "no_text")
+    assert aws.repos.articles.get(stored.article_id) is not None

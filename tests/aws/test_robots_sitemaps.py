@@ -3,11 +3,10 @@ articles through them; a scheduled run reads them only when the source sets `rob
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from news_site import serve
 
 from newsingest.fetching.fetcher import Fetcher, FetchPolicy
 from newsingest.models.source import Source
@@ -24,24 +23,10 @@ class Site:
 
     def __init__(self):
         self.fetched: list[str] = []
-        site = self
+        self.server, self.base = serve(self.answer, self.fetched)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                site.fetched.append(self.path)
-                body = site.documents().get(self.path, b"")
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "application/xml" if self.path.endswith(".xml") else "text/plain")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
+    def answer(self, path: str) -> tuple[bytes, str]:
+        return self.documents().get(path, b""), "application/xml" if path.endswith(".xml") else "text/plain"
 
     def documents(self) -> dict[str, bytes]:
         urls = "".join(
