@@ -185,8 +185,6 @@ class LocalRuntime:
         from newsingest.handlers import discover, process, schedule
         from newsingest.handlers.observability import logger
 
-        HANDLERS = {"schedule": schedule, "discover": discover, "process": process}
-
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("a", encoding="utf-8")
         self._log_offset = self.log_path.stat().st_size
@@ -195,7 +193,8 @@ class LocalRuntime:
             for handler in logging.getLogger(logger.name).handlers
             if isinstance(handler, logging.StreamHandler)
         ]
-        self.handlers = {name: module.build(self.app) for name, module in HANDLERS.items()}
+        modules = {"schedule": schedule, "discover": discover, "process": process}
+        self.handlers = {name: module.build(self.app) for name, module in modules.items()}  # as Lambda's init
         self.schedule_handler = self.handlers["schedule"]
         queues, sqs = self.resources.queues, self.clients["sqs"]
         self.discover = EventSourceMapping(sqs, queues["DiscoverQueue"], self.handlers["discover"], "discover")
