@@ -159,3 +159,11 @@ def test_a_skip_on_a_later_delivery_never_unlinks_the_stored_article(app, aws):
     url = app.repos.urls.get(tasks[0].url)
     assert (url.status, url.article_id, url.reason) == ("stored", stored.article_id, "too_slow")
     assert app.client.by_url(tasks[0].url).article_id == stored.article_id
+    # A refresh of it is claimed and queued by discovery, then skipped: the URL settles, never stays `queued`
+    # (discovery never refreshes a URL it believes in flight).
+    assert app.repos.urls.claim_revision(tasks[0].url, "2026-11-24T07:00:00Z", TICK)
+    app.repos.urls.confirm_queued([tasks[0].url], TICK)
+    assert app.repos.urls.get(tasks[0].url).status == "queued"
+    slow.run(tasks, deliveries=[2])
+    url = app.repos.urls.get(tasks[0].url)
+    assert (url.status, url.article_id) == ("stored", stored.article_id)

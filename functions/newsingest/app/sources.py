@@ -66,8 +66,3 @@ class SourceCatalog:
             self._cached = SourceSet(kept, (problem,))
         self._read_at = now
         return self._cached
-
-    def refresh(self) -> SourceSet:
-        """Read the file now (an operator's command wants the file as it is)."""
-        self._read_at = float("-inf")
-        return self.load()

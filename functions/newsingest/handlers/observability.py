@@ -24,9 +24,9 @@ logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
 
 
-def tracing_enabled(env=os.environ) -> bool:
-    in_lambda = bool(env.get("AWS_LAMBDA_FUNCTION_NAME"))
-    return in_lambda and env.get("POWERTOOLS_TRACE_DISABLED", "").lower() not in ("1", "true")
+def tracing_enabled() -> bool:
+    in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+    return in_lambda and os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() not in ("1", "true")
 
 
 def traced(handler):

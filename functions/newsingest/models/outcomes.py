@@ -44,10 +44,6 @@ class UrlStatus(StrEnum):
     UNCHANGED = "unchanged"
     SKIPPED = "skipped"
 
-    @classmethod
-    def after(cls, outcome: Outcome) -> UrlStatus:
-        return cls(outcome.value)
-
 
 class Via(StrEnum):
     """How a URL reached the ArticleQueue."""

@@ -161,6 +161,9 @@ def commit_batch(
     return [results[i] for i in range(len(tasks))]
 
 
+SETTLED = frozenset({UrlStatus.STORED, UrlStatus.UPDATED, UrlStatus.DUPLICATE, UrlStatus.UNCHANGED})
+
+
 def _skipped_urls(
     tasks: Sequence[ArticleTask],
     prepared: Sequence[Prepared],
@@ -183,7 +186,9 @@ def _skipped_urls(
     for i in skipped:
         task, reason, seen = tasks[i], prepared[i].reason.value, known.get(tasks[i].url)
         if seen is not None and seen.article_id:
-            status = UrlStatus(seen.status) if seen.status in UrlStatus else UrlStatus.STORED
+            # a settled status stays; an in-flight one (a refresh claimed or queued) settles: left
+            # `queued`, the URL would never be refreshed again
+            status = UrlStatus(seen.status) if seen.status in SETTLED else UrlStatus.STORED
             urls[i] = [_url(task, task.url, status, article_id=seen.article_id, reason=reason)]
         else:
             urls[i] = [_url(task, task.url, Outcome.SKIPPED, reason=reason)]

@@ -74,8 +74,6 @@ class Discovery:
 
     def __post_init__(self) -> None:
         self.report = DiscoveryReport(self.source.id)
-        self.state = self.repos.source_states.get(self.source.id)
-        self.documents: dict[str, DocumentState] = dict(self.state.documents)
         self.known: dict[str, KnownUrl] = {}
         self.parsed: set[str] = set()  # documents parsed this run
         self.unsettled = False  # a URL this run found is neither queued nor final: read its documents again
@@ -86,6 +84,8 @@ class Discovery:
 
     def run(self) -> DiscoveryReport:
         """One discovery of the source, then its next state (documents' validators, health) saved."""
+        self.state = self.repos.source_states.get(self.source.id)
+        self.documents: dict[str, DocumentState] = dict(self.state.documents)
         robots = self.politeness.robots(str(self.source.homepage), self.tick)
         if robots.mode == "disallow_all":  # robots.txt answered 5xx/429 or not at all: a failed run
             self.report.problem("robots.txt", "unavailable (5xx, 429 or unreachable): nothing fetched", failed=True)
