@@ -322,6 +322,7 @@ def test_get_many_stays_within_the_concurrency_limit(make_fetcher, site):
 
 def test_get_many_runs_the_callers_hook_before_each_fetch_and_returns_what_it_raises(make_fetcher, site):
     fetcher = make_fetcher(read_timeout=OVERLAP_WAIT)
+
     class Busy(Exception):
         pass
 
