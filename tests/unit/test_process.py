@@ -228,6 +228,21 @@ def test_the_headline_block_is_not_part_of_the_body():
     assert "Cranes arrive" not in article.text
 
 
+def test_writers_named_after_a_label_beat_a_json_ld_author_that_is_the_publisher():
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the report on the harbour works, with enough words to count as text.</p>"
+        for n in range(6)
+    )
+    html = f"""<html><head><title>Harbour works begin</title>
+    <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Harbour works begin",
+    "author": {{"@type": "Organization", "name": "Harbour Times"}}}}</script>
+    </head><body><article><h1>Harbour works begin</h1>
+    <ul class="facts"><li>3 min read</li><li>Von: <a href="/p/ann">Ann Lee</a>, <a href="/p/bo">Bo Roe</a></li></ul>
+    {paragraphs}</article></body></html>"""
+    article = process_page(html, "https://news.example.org/harbour-works")
+    assert (article.authors, article.provenance["authors"]) == (["Ann Lee", "Bo Roe"], "labelled_byline")
+
+
 def test_a_japanese_article_is_counted_by_characters_not_skipped_as_short():
     article = process_page(_page("japanese.html"), "https://wangan.example.jp/news/1", fetched_at=FETCHED)
     assert article.word_count > 100  # seven "words" by whitespace

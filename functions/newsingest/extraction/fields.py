@@ -41,7 +41,8 @@ _AGENCIES = frozenset(
 )  # fmt: skip
 _CREDIT_WORDS = re.compile(
     r"\b(staff|newsroom|desk|editors|editorial|team|wires?|agency|agencies|news service|contributors"
-    r"|correspondents|reporters|media|press|news"
+    r"|correspondents|reporters|media|press|news|nachrichten|noticias|nouvelles|notizie|nieuws|nyheter|haberler"
+    r"|agentur|agence|agencia|agenzia|agência|agentschap|agencja|ajansı"
     r"|redaktion(en)?|rédaction|redacción|redazione|redação|redactie|redaksjon(en)?|redakcja|redakce|toimitus)\b",
     re.IGNORECASE,
 )
@@ -49,7 +50,8 @@ _ROLE = re.compile(r"\b(correspondent|editor|reporter|writer|columnist|contribut
 # "Daniel Roe Redakteur": a job title after the name, in the languages bylines are written in.
 _ROLE_AFTER = re.compile(
     r"\s+(redakteur(in)?|reporter(in)?|korrespondent(in)?|journalist(in|e|a)?|rédact(eur|rice)|redactor(a)?"
-    r"|giornalista|redaktør|reportér)$",
+    r"|giornalista|redaktør|reportér)$"
+    r"|\s*(기자|특파원|記者|记者|特派員|特派记者|編集委員|通讯员)$",  # Korean, Japanese, Chinese: often no space
     re.I,
 )
 # "Anna Roe, Sweidah 05.01.2025, 15:23": a byline row often ends with the date and time.
@@ -216,6 +218,9 @@ def split_byline(byline: str, site: str | None = None) -> tuple[list[str], list[
         return [], [c for c in re.split(r"\s*[/,;&]\s*", byline[source.end() :].strip(" .")) if c]
     people: list[str] = []
     credits: list[str] = []
+    if (note := _DOMAIN_NOTE.search(byline)) and site and _address_label(note.group(0)) == site:
+        credits.append(byline[: note.start()].strip())  # "Deutsche Welle (www.dw.com)" on dw.com: the publisher
+        byline = byline[note.end() :]
     byline = _DOMAIN_NOTE.sub("", byline)
     if (inside := _BY_INSIDE.match(byline)) and inside.group(1).isupper():
         byline = byline[inside.end() :]
@@ -234,7 +239,10 @@ def split_byline(byline: str, site: str | None = None) -> tuple[list[str], list[
             credits.append(agency)
         if not person or person.casefold() in _CREDENTIALS:
             continue
-        if len((without_role := _ROLE_AFTER.sub("", person)).split()) >= 2:
+        without_role = _ROLE_AFTER.sub("", person)
+        if not without_role:
+            continue  # a job title alone ("기자": reporter) names no one
+        if len(without_role.split()) >= 2 or (without_role != person and _UNSPACED_NAME.search(without_role)):
             person = without_role
         if _is_credit(person, site):
             credits.append(person)
@@ -251,6 +259,11 @@ def _affiliation(byline: str) -> tuple[str, str | None]:
     if comma and _AND.search(head) and tail and not _AND.search(tail) and not any(c.isdigit() for c in tail):
         return head, tail
     return byline, None
+
+
+def _address_label(note: str) -> str | None:
+    """' (https://www.dw.com/)' -> 'dw'."""
+    return site_label("//" + note.strip(" ()/").split("//")[-1])
 
 
 def site_label(url: str) -> str | None:
@@ -328,8 +341,8 @@ def _bylines(out: Fields, signals: Sequence[Signals], site: str | None, names: S
             for person in found_people:
                 (credits if _key(person) in names else people).append(person)
             credits += found_credits
-        if fallback is not None and any(len(p.split()) < 2 and not _UNSPACED_NAME.search(p) for p in people):
-            continue  # below a signal that credited the site, a lone word ("Red", "Frankfurt") is no byline
+        if fallback is not None and people and all(len(p.split()) < 2 and not _UNSPACED_NAME.search(p) for p in people):
+            continue  # below a signal that credited the site, lone words ("Red, Frankfurt") are no byline
         if people:
             out.authors, out.credits = _unique(_whole(people, signals, site, names)), _unique(credits)
             out.provenance["authors"] = signal.source

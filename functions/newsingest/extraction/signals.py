@@ -67,7 +67,7 @@ def jsonld_signals(tree: HtmlElement) -> Signals:
     out.description = _text(node.get("description"))
     for author in _as_list(node.get("author")) + _as_list(node.get("creator")):
         name = _text(author.get("name") if isinstance(author, dict) else author)
-        if not name:
+        if not name or (isinstance(author, dict) and _is_admin_account(author.get("url") or author.get("@id"))):
             continue
         is_org = isinstance(author, dict) and bool(types(author) & _ORG_TYPES)
         (out.credits if is_org else out.authors).append(name)
@@ -106,6 +106,26 @@ _BYLINE_TAIL = re.compile(r"\s[·|•—–]\s")
 MAX_BYLINE_CHARS = 200  # longer is a paragraph that happens to carry the class, not a byline
 
 
+# The author's name under the keys analytics and CMS plugins write (Cxense, Sailthru, Parse.ly).
+_AUTHOR_META = ("author", "byl", "dc.creator", "cxenseparse:author", "sailthru.author", "parsely-author")
+# SEO plugins write the writer as a labelled pair: twitter:label1 "Written by", twitter:data1 "Ann Lee".
+_WRITTEN_BY = re.compile(
+    r"(written|posted) by|(verfasst|geschrieben) von|escrito por|écrit par|scritto da|geschreven door"
+    r"|skrevet a[fv]|skrivet av|napisane przez|autor(in)?|author",
+    re.IGNORECASE,
+)
+_MAX_META_LABELS = 4
+
+
+def _labelled_meta(meta: dict[str, list[str]]) -> list[str]:
+    labelled = []
+    for number in range(1, _MAX_META_LABELS + 1):
+        label, data = _first(meta, f"twitter:label{number}"), _first(meta, f"twitter:data{number}")
+        if label and data and _WRITTEN_BY.fullmatch(label.strip()):
+            labelled.append(data)
+    return labelled
+
+
 def meta_signals(tree: HtmlElement) -> Signals:
     """Plain <meta name=...>, <title> and microdata itemprops."""
     meta = _meta_values(tree, "name")
@@ -116,7 +136,7 @@ def meta_signals(tree: HtmlElement) -> Signals:
         "meta",
         title=_text(title) or _first(meta, "twitter:title"),
         description=_first(meta, "description") or _first(meta, "twitter:description"),
-        authors=[a for k in ("author", "byl", "dc.creator") for a in meta.get(_key(k), [])],
+        authors=[a for k in _AUTHOR_META for a in meta.get(_key(k), [])] + _labelled_meta(meta),
         published=next((v for k in _DATE_META if (v := _first(meta, k))), None)
         or _first(meta, "itemprop:datepublished"),
         modified=next((v for k in _MODIFIED_META if (v := _first(meta, k))), None)
@@ -153,12 +173,21 @@ _ELSEWHERE_TAGS = frozenset({"aside", "nav", "footer"})
 _TIME_XPATH = "//*[@itemprop='datePublished'] | //time[@datetime] | //*[@pubdate]"
 
 
+# A CMS's default account ("/author/admin/"): whoever set the site up, not the article's writer.
+_ADMIN_ACCOUNT = re.compile(r"/(author|authors|user|users|profile)/(admin|administrator|webmaster)/?([?#].*)?$", re.I)
+_LINKS = "ancestor-or-self::a/@href | .//a/@href"
+
+
+def _is_admin_account(url: Any) -> bool:
+    return isinstance(url, str) and bool(_ADMIN_ACCOUNT.search(url.strip()))
+
+
 def byline_signals(tree: HtmlElement) -> Signals:
     """The byline as readers see it: it keeps what meta tags drop ("…, Harbour Times"); names set in
     bold as a paragraph of the text come after it (a byline block may name only the publisher)."""
     bylines = [names] if (names := _bold_byline(tree)) else []
     for element in tree.xpath(_BYLINE):
-        if not in_article(element):
+        if not in_article(element) or any(_is_admin_account(link) for link in element.xpath(_LINKS)):
             continue
         # "By A with Reuters · 19 Nov 2026": a byline row often carries the date after a separator.
         text = _BYLINE_TAIL.split(_byline_text(element))[0]
@@ -172,6 +201,66 @@ def _byline_text(element: HtmlElement) -> str:
     reads "A, B": their texts side by side would run into one long name."""
     writers = [text for inner in element.xpath(_INNER_BYLINES) if (text := element_text(inner))]
     return ", ".join(writers) if len(writers) >= 2 else element_text(element)
+
+
+# A label before the writers' names, in the languages bylines are written in: "Von: A, B",
+# "<strong>Autorin/Autor</strong> A", "(责编：A、B)", "By A, in News". A label is followed by a
+# colon or stands in an element of its own; a by-word ("By", "Von") may also stand before
+# capitalised names alone (sentences start with it too: "Von Montag an ...").
+_BY_WORDS = "by|von|par|por|door|av|af|di"
+_LABELS = (
+    r"autorin/autor|autor/in|authors?|autor(in|en|es|as|a)?|auteur(e|s)?|autore|autori|text|texte|tekst|penulis"
+    r"|yazar|muhabir|writer|written by|reporter|作者|记者|記者|撰文|责编|责任编辑|기자"
+)
+_LABEL = re.compile(rf"^[(（]?\s*(?P<label>{_LABELS}|(?P<by>{_BY_WORDS}))(?!\w)\s*(?P<colon>[:：])?\s*", re.IGNORECASE)
+# What a labelled byline runs into: ", in News" (its category), "am 21.02." (its date), a separator.
+_LABELLED_END = re.compile(r",?\s+(?-i:in|on|am|le)\s+(?=\S)|\s[·|•—–]\s|[)）]")
+_SPACE_BEFORE_COMMA = re.compile(r"\s+([,;、])")  # "<a>A</a>, <a>B</a>" reads "A , B" joined by element
+MAX_LABELLED_CHARS = 120
+_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "title"})
+
+
+def labelled_byline_signals(tree: HtmlElement) -> Signals:
+    """The writers named after a label where no byline markup names them ("Von: A, B" in a list
+    of article facts): less trusted than the byline markup and the meta tags, more than
+    trafilatura's guess."""
+    for node in tree.xpath("//body//text()[normalize-space()]"):
+        element = node.getparent()
+        if not node.is_text or element is None or element.tag in _NO_TEXT_TAGS:
+            continue
+        label = _LABEL.match(node.strip())
+        if label is None:
+            continue
+        # "<li><strong>Autor</strong> Ann Lee</li>": the label is an element of its own, first in its parent.
+        own = not node.strip()[label.end() :].strip() and len(element) == 0
+        holder = element.getparent() if own else element
+        if holder is None or (own and ((holder.text or "").strip() or holder[0] is not element)):
+            continue
+        names = _labelled_names(element_text(holder), label, own)
+        if names and in_article(holder) and not holder.xpath("ancestor-or-self::a"):  # a link: another story's card
+            return Signals("labelled_byline", authors=[names])
+    return Signals("labelled_byline")
+
+
+def _labelled_names(text: str, label: re.Match, own: bool) -> str | None:
+    found = _LABEL.match(text)
+    if found is None or found.group("label").casefold() != label.group("label").casefold():
+        return None
+    names = _SPACE_BEFORE_COMMA.sub(r"\1", _LABELLED_END.split(text[found.end() :], maxsplit=1)[0]).strip(" ,;:")
+    if not names or len(names) > MAX_LABELLED_CHARS:
+        return None
+    if found.group("colon") or own or (found.group("by") and _capitalised(names)):
+        return names
+    return None  # "Von Montag an gilt ...", "Autor des Buches ...": a sentence, not a byline
+
+
+def _capitalised(names: str) -> bool:
+    """Each name is one to four words, each starting with a capital letter."""
+    for name in _NAME_PARTS.split(names):
+        words = name.split()
+        if not 1 <= len(words) <= 4 or not all(_NAME_WORD.fullmatch(w) and w[0].isupper() for w in words):
+            return False
+    return True
 
 
 MIN_BODY_PARAGRAPHS = 5  # the article text's container holds at least this many <p>

@@ -353,3 +353,34 @@ def test_a_visible_byline_naming_json_lds_writer_and_more_is_the_whole_list():
     assert fields.authors == ["Ann Lee", "Bo Roe"]
     other = _reconcile(Signals("jsonld", authors=["Bo Roe"]), Signals("byline", authors=["Ann Lee"]))
     assert other.authors == ["Bo Roe"]  # a different name is no completion: the more trusted signal stays
+
+
+def test_a_byline_naming_the_sites_own_web_address_is_the_publisher():
+    assert split_byline("Harbour Times (www.example.org)", "example") == ([], ["Harbour Times"])
+    assert split_byline("Jane Doe (www.janedoe.net)", "example") == (["Jane Doe"], [])
+
+
+def test_below_a_site_credit_a_full_name_with_a_place_is_a_byline():
+    fields = _reconcile(Signals("jsonld", credits=["Gazette"]), Signals("byline", authors=["Von Ann Lee, Lille"]))
+    assert (fields.authors, fields.provenance["authors"]) == (["Ann Lee", "Lille"], "byline")
+
+
+@pytest.mark.parametrize(
+    ("byline", "people"),
+    [("김민수 기자", ["김민수"]), ("渡辺洋介記者", ["渡辺洋介"]), ("王小明 记者", ["王小明"]), ("기자", [])],
+)
+def test_a_reporter_title_after_a_chinese_japanese_or_korean_name_is_dropped(byline, people):
+    assert split_byline(byline)[0] == people
+
+
+@pytest.mark.parametrize("byline", ["Anadolu Ajansı", "Deutsche Presse-Agentur", "Agence Nord", "Nachrichten"])
+def test_agencies_and_newsrooms_are_credits_in_other_languages(byline):
+    assert split_byline(byline) == ([], [byline])
+
+
+def test_a_labelled_byline_beats_an_organisation_credit_but_not_named_writers():
+    labelled = Signals("labelled_byline", authors=["Ann Lee, Bo Roe"])
+    fields = _reconcile(Signals("jsonld", credits=["Gazette"]), labelled)
+    assert (fields.authors, fields.provenance["authors"]) == (["Ann Lee", "Bo Roe"], "labelled_byline")
+    named = _reconcile(Signals("meta", authors=["Cy Doe"]), labelled)
+    assert named.authors == ["Cy Doe"]

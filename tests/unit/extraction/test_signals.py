@@ -199,3 +199,57 @@ def test_a_block_of_several_writers_reads_as_a_list():
         "<div class='byline'><a rel='author'><span>Bo</span> <span>Roe</span></a></div></div><p>Text.</p>"
     )
     assert byline_signals(_tree("", body)).authors == ["Ann Lee, Bo Roe"]
+
+
+def test_writers_named_after_a_label_are_a_byline_in_any_language():
+    from newsingest.extraction.signals import labelled_byline_signals
+
+    cases = {
+        "<ul class='facts'><li>3 min</li><li>Von: <a href='/p/ann'>Ann LEE</a>, <a href='/p/bo'>Bo ROE</a></li></ul>": (
+            "Ann LEE, Bo ROE"
+        ),
+        "<ul><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autorin/Autor</strong> Ann Lee</li></ul>": "Ann Lee",
+        "<div class='edit'>(责编：张伟、李娜)</div>": "张伟、李娜",
+        "<p class='small'>By HTN, in <a href='/news'>News</a>, <a href='/local'>Local</a></p>": "HTN",
+        "<p class='credit'>Penulis: Ann Lee</p>": "Ann Lee",
+    }
+    for body, names in cases.items():
+        assert labelled_byline_signals(_tree("", body + _PROSE)).authors == [names], body
+
+
+def test_a_sentence_starting_with_a_by_word_and_another_storys_card_are_no_labelled_byline():
+    from newsingest.extraction.signals import labelled_byline_signals
+
+    for body in (
+        "<p>Von Montag an gilt die neue Regel.</p>",
+        "<p>By the numbers, the harbour lost money.</p>",
+        "<p>Autor des Buches ist ein Lehrer.</p>",
+        "<ul><li><a href='/other-story'><h3>Other story</h3><h6>By Ann Lee</h6></a></li></ul>",
+        "<aside class='related'><p>Von: Ann Lee</p></aside>",
+        "<script>var by = 'Von: Ann Lee';</script>",
+    ):
+        assert labelled_byline_signals(_tree("", body + _PROSE)).authors == [], body
+
+
+def test_the_writer_an_seo_plugin_labels_and_analytics_author_keys_are_meta_authors():
+    head = (
+        '<meta name="author" content="ann@example.org"><meta name="twitter:label1" content="Est. reading time">'
+        '<meta name="twitter:data1" content="4 minutes"><meta name="twitter:label2" content="Verfasst von">'
+        '<meta name="twitter:data2" content="Ann Lee">'
+    )
+    assert meta_signals(_tree(head)).authors == ["ann@example.org", "Ann Lee"]
+    for key in ("cXenseParse:author", "sailthru.author", "parsely-author"):
+        assert meta_signals(_tree(f'<meta name="{key}" content="Bo Roe">')).authors == ["Bo Roe"], key
+
+
+def test_a_cms_admin_account_is_no_writer():
+    head = _ld(
+        '{"@type": "NewsArticle", "headline": "h", "author": {"@type": "Person", "name": "Site D",'
+        ' "url": "https://news.example.org/author/admin/"}}'
+    )
+    assert jsonld_signals(_tree(head)).authors == []
+    body = (
+        "<p class='meta'>by <span class='author vcard'><a href='/author/admin/' rel='author'>Site D</a></span></p>"
+        "<p class='meta'>by <span class='author vcard'><a href='/author/ann-lee/' rel='author'>Ann Lee</a></span></p>"
+    )
+    assert byline_signals(_tree("", body)).authors == ["Ann Lee"]
