@@ -143,7 +143,10 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("jsonl", "table"), help="default: table on a terminal, else jsonl")
     query.add_argument("--local", action="store_true", help="use `newsingest run --keep-running`'s embedded AWS")
     query.add_argument(
-        "--records", type=Path, metavar="FILE", help="with --sql: a local JSON-lines file of records (run --export)"
+        "--records",
+        type=Path,
+        metavar="FILE",
+        help="with --sql or --entities: a local JSON-lines file of records (run --export)",
     )
     query.set_defaults(func=cmd_query)
 
@@ -407,7 +410,13 @@ def cmd_query(args: argparse.Namespace) -> int:
         return _query_sql(app, args.sql, fmt)
     client = app.client
     if args.entities:
-        return _list_entities(client.entities(args.limit), fmt)
+        import duckdb
+
+        try:
+            return _list_entities(client.entities(args.limit), fmt)
+        except duckdb.Error as err:
+            errors.print(f"[red]listing the entities failed:[/] {err}", highlight=False)
+            return ExitCode.PROBLEMS
     if args.id or args.url:
         found = client.get(args.id) if args.id else client.by_url(args.url)
         if found is None:
@@ -451,12 +460,12 @@ def _list_entities(listed, fmt: str) -> int:
             row = {"id": e.id, "canonical_name": e.canonical_name, "type": e.type, "articles": e.articles}
             sys.stdout.write(json.dumps({**row, "ids": dict(e.ids)}, ensure_ascii=False) + "\n")
         return 0
-    table = Table(title="Canonical entities (articles mentioning them among their top entities)")
+    table = Table(title="Canonical entities (articles mentioning them)")
     for column in ("entity", "type", "articles", "id", "public ids"):
         table.add_column(column, justify="right" if column == "articles" else "left", overflow="fold")
     for e in listed:
         ids = ", ".join(f"{k}={v}" for k, v in sorted(e.ids.items()))
-        table.add_row(e.canonical_name, e.type, f"{e.articles}{'+' if e.capped else ''}", e.id, ids or "-")
+        table.add_row(e.canonical_name, e.type, str(e.articles), e.id, ids or "-")
     console.print(table)
     return 0
 
@@ -464,12 +473,8 @@ def _list_entities(listed, fmt: str) -> int:
 def _query_sql(app, sql: str, fmt: str) -> int:
     import duckdb
 
-    from newsingest.local.analytics import Layout, S3Access, records_sql
-
-    tables = app.compacted
-    layout = Layout(frozenset(tables.compacted_days()), frozenset(tables.days_with_records()))
     try:
-        columns, rows = records_sql(sql, app.settings.bucket_name, S3Access.of(app.aws), layout)
+        columns, rows = app.records_sql(sql)
     except duckdb.Error as err:
         errors.print(f"[red]SQL failed:[/] {err}", highlight=False)
         return ExitCode.PROBLEMS
@@ -477,15 +482,19 @@ def _query_sql(app, sql: str, fmt: str) -> int:
 
 
 def cmd_query_records(args: argparse.Namespace) -> int:
-    """`query --sql ... --records FILE`: the same views over a local export; no AWS involved."""
+    """`query --sql ... --records FILE` or `query --entities --records FILE`: the same views over a
+    local export; no AWS involved."""
     import duckdb
 
-    from newsingest.local.analytics import file_sql
+    from newsingest.local.analytics import file_sql, listed_entities
 
-    if not args.sql:
-        errors.print("[red]--records needs --sql[/] (the views articles, articles_latest, latest are over the file)")
+    if not (args.sql or args.entities):
+        errors.print("[red]--records needs --sql or --entities[/] (the views articles, latest, ... are over the file)")
         return ExitCode.USAGE
+    fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     try:
+        if args.entities:
+            return _list_entities(listed_entities(lambda query: file_sql(query, args.records), args.limit), fmt)
         columns, rows = file_sql(args.sql, args.records)
     except OSError as err:
         errors.print(f"[red]cannot read records:[/] {err}", highlight=False)
@@ -493,7 +502,7 @@ def cmd_query_records(args: argparse.Namespace) -> int:
     except duckdb.Error as err:
         errors.print(f"[red]SQL over {args.records} failed:[/] {err}", highlight=False)
         return ExitCode.PROBLEMS
-    return _print_rows(columns, rows, args.format or ("table" if sys.stdout.isatty() else "jsonl"))
+    return _print_rows(columns, rows, fmt)
 
 
 def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> int:

@@ -18,10 +18,10 @@ from itertools import chain, islice
 
 from newsingest.discovery.urls import canonicalize
 from newsingest.entities.knowledge import ID_SCHEMES, entity_id_for, gazetteer, local_id, name_key
+from newsingest.local.analytics import ListedEntity, RunSql, listed_entities
 from newsingest.models.records import Article, article_id_for
 from newsingest.storage.archive import Archive
 from newsingest.storage.articles import StoredArticle
-from newsingest.storage.entity_knowledge import ListedEntity
 from newsingest.storage.stores import Repositories
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,9 +46,10 @@ def _end(value: Moment | None) -> datetime:
 
 
 class ArticleClient:
-    def __init__(self, repos: Repositories, archive: Archive):
+    def __init__(self, repos: Repositories, archive: Archive, sql: RunSql | None = None):
         self.repos = repos
         self.archive = archive
+        self.sql = sql  # SQL over the stored records (Application.records_sql): aggregates such as the listing
 
     @classmethod
     def from_environment(cls) -> ArticleClient:
@@ -135,9 +136,11 @@ class ArticleClient:
         return list(dict.fromkeys([canonical, *earlier]))
 
     def entities(self, limit: int | None = None) -> list[ListedEntity]:
-        """Canonical entities, most articles first."""
-        listed = sorted(self.repos.entity_knowledge.entities(), key=lambda e: (-e.articles, e.canonical_name))
-        return listed[:limit] if limit else listed
+        """Canonical entities, most articles first: an aggregate over every stored record (DuckDB over
+        the S3 records, local/analytics.py ENTITY_LISTING_SQL), not a DynamoDB lookup."""
+        if self.sql is None:
+            raise RuntimeError("this client has no SQL over the records: build it with Application.client")
+        return listed_entities(self.sql, limit)
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -107,7 +107,16 @@ class Application:
     def client(self) -> ArticleClient:
         from newsingest.client import ArticleClient
 
-        return ArticleClient(self.repos, self.archive)
+        return ArticleClient(self.repos, self.archive, sql=self.records_sql)
+
+    def records_sql(self, query: str) -> tuple[list[str], list[tuple]]:
+        """One SQL query over the stored records (DuckDB over S3: views `articles`, `articles_latest`,
+        `latest`; Parquet for compacted days, JSON for the rest)."""
+        from newsingest.local.analytics import Layout, S3Access, records_sql
+
+        tables = self.compacted
+        layout = Layout(frozenset(tables.compacted_days()), frozenset(tables.days_with_records()))
+        return records_sql(query, self.settings.bucket_name, S3Access.of(self.aws), layout)
 
     # -- use cases ---------------------------------------------------------------------------
 

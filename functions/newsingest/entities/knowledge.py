@@ -157,16 +157,22 @@ def top_entities(article: Article, limit: int) -> list[Entity]:
 
 
 def lessons(article: Article, limit: int) -> list[Lesson]:
-    """What the corpus memory learns from a stored article: for each written form of its top
-    entities, the type the article's own evidence gave it, and for a person's short forms the
-    full name they stood for ("Putin" -> "Vladimir Putin")."""
+    """What the corpus memory learns from a stored article, and only what it can use (every lesson is
+    a write: docs/cost.md): for the one-word written forms of its top entities, the type the
+    article's own evidence gave them, and for a person's one-word short forms the full name they
+    stood for ("Putin" -> "Vladimir Putin"). Left out: entities the gazetteer typed (nothing
+    overrides it) and forms of several words, whose given name or head word already shapes their
+    type; a lone word ("Twitter", "Trump") is where the tagger's guesses err and a prior helps."""
     out: list[Lesson] = []
     for entity in top_entities(article, limit):
+        if entity.type_source is TypeSource.GAZETTEER:
+            continue
         voted = None if entity.type_source is TypeSource.CORPUS else entity.type
         full = entity.name if entity.type is EntityType.PERSON and " " in entity.name else None
-        out.append(Lesson(name_key(entity.name), voted))
-        for alias in entity.aliases:
-            key = name_key(alias)
+        for form in (entity.name, *entity.aliases):
+            key = name_key(form)
+            if " " in key:
+                continue
             out.append(Lesson(key, voted, full if full and abbreviates(key, name_key(full)) else None))
     return out
 

@@ -12,6 +12,7 @@ offline (duckdb 1.5.5; DuckDB 2.x cannot load httpfs without downloading it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -124,6 +125,42 @@ LATEST_SQL = (
     "ORDER BY version DESC, dt DESC) = 1"
 )
 DAY_FIELDS = ("published_at", "fetched_at")  # the partition day is the first of them known
+
+# The canonical entities with the number of articles (newest versions) mentioning them: an aggregate
+# over every record, so a query over the records rather than counters written with each article
+# (those cost ~8 write units per article: docs/cost.md).
+ENTITY_LISTING_SQL = """
+WITH mentioned AS (
+    SELECT DISTINCT article_id, e.id AS id, coalesce(e.canonical_name, e.name) AS canonical_name,
+           e.type AS type, e.ids AS ids
+    FROM latest, UNNEST(entities) AS listed(e)
+    WHERE e.id IS NOT NULL
+)
+SELECT id, mode(canonical_name) AS canonical_name, mode(type) AS type,
+       arg_max(ids, cardinality(ids)) AS ids, count(DISTINCT article_id) AS articles
+FROM mentioned
+GROUP BY id
+ORDER BY articles DESC, canonical_name, id
+"""
+
+
+@dataclass(frozen=True)
+class ListedEntity:
+    id: str
+    canonical_name: str
+    type: str
+    ids: dict[str, str]
+    articles: int  # newest versions of articles mentioning it
+
+
+RunSql = Callable[[str], tuple[list[str], list[tuple]]]
+
+
+def listed_entities(run_sql: RunSql, limit: int | None = None) -> list[ListedEntity]:
+    """ENTITY_LISTING_SQL through any of the record views (S3 or a local export)."""
+    query = ENTITY_LISTING_SQL + (f"LIMIT {int(limit)}" if limit else "")
+    columns, rows = run_sql(query)
+    return [ListedEntity(**{**dict(zip(columns, row, strict=True)), "ids": dict(row[3] or {})}) for row in rows]
 
 
 def with_derived_views(views: dict[str, str]) -> dict[str, str]:

@@ -7,7 +7,7 @@ crash-consistent (the protocol, and what a crash after each step leaves: docs/co
   C  claim   one conditional PutItem of LATEST per new version: the version's number is taken here
   S  S3      the records, concurrently
   M  merge   one BatchGetItem set: the shared items the batch adds to (SimHash buckets, the corpus
-             memory of entity names, the entity listing), merged with every record's additions
+             memory of entity names), merged with every record's additions
              (set and map additions: a redelivery that finishes the version merges the same again)
   I  index   one BatchWriteItem set: version items (event pending), entity, hash and URL items, and
              the merged shared items (one write per item per batch, none when nothing changed)

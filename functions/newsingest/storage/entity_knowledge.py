@@ -1,11 +1,11 @@
-"""DynamoDB repository of entity knowledge: the corpus memory of names and the canonical entity listing.
+"""DynamoDB repository of the corpus memory: what stored articles taught about names.
 
-Two item kinds (key design: newsingest.storage.keys):
-  NAME#{name key} / KNOW   what stored articles taught about one written form of a name:
-                           t_{TYPE}: the ids of the articles whose own evidence gave it that type,
-                           full: "Full Name|article id" for each article where it stood for a full name;
-  ENTS#{shard} / {id}      one canonical entity: its name, type, public ids and the ids of the
-                           articles that mention it (their count is the listing's count).
+One item per written form of a name (key design: newsingest.storage.keys):
+  NAME#{name key} / KNOW   t_{TYPE}: the ids of the articles whose own evidence gave it that type,
+                           full: "Full Name|article id" for each article where it stood for a full name.
+Only what the memory can use is learned (knowledge.lessons): each lesson is a write. The listing of
+canonical entities with their article counts is an aggregate over every record, so it is a query
+over the records (local/analytics.py ENTITY_LISTING_SQL), not items kept up to date per article.
 Learning adds article ids to string sets, so repeating it (a retried commit, a new version of the
 same article) changes nothing: learning is idempotent without a transaction. Sets stop growing at
 their caps, which bounds item size; a capped count reads "at least".
@@ -20,17 +20,15 @@ name at the same instant can lose one's votes (a statistic, never a record); a r
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Hashable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Mapping
 from typing import Any
 
-from newsingest.entities.knowledge import NameMemory, entity_id_of, lessons, top_entities
+from newsingest.entities.knowledge import NameMemory, lessons
 from newsingest.models.records import Article, EntityType
 from newsingest.storage import keys
-from newsingest.storage.dynamo import batch_get, batch_write, query_all, to_item
+from newsingest.storage.dynamo import batch_get, batch_write
 
 MAX_VOTES = 50  # articles remembered per name and type (or per full name): plenty to vote with
-MAX_LISTED_ARTICLES = 1000  # articles counted per canonical entity in the listing
 FULL_SEPARATOR = "|"
 
 
@@ -51,9 +49,9 @@ class EntityKnowledge:
     def learning[K: Hashable](
         self, articles: Mapping[K, Article], *, limit: int, found: Mapping[tuple[str, str], dict] | None = None
     ) -> list[tuple[dict[str, Any], frozenset[K]]]:
-        """The items these articles teach (knowledge.lessons of their top `limit` entities, and the
-        listing), merged onto the stored items (`found`, else read here): only those that change,
-        each with the articles it holds lessons of."""
+        """The items these articles teach (knowledge.lessons of their top `limit` entities), merged
+        onto the stored items (`found`, else read here): only those that change, each with the
+        articles it holds lessons of."""
         if found is None:
             found = {(i["pk"], i["sk"]): i for i in batch_get(self.client, self.name, knowledge_keys(articles, limit))}
         return taught_items(articles, limit, found)
@@ -62,36 +60,13 @@ class EntityKnowledge:
         """Learn one article now; returns the number of write requests made."""
         return batch_write(self.client, self.name, [item for item, _ in self.learning({0: article}, limit=limit)])
 
-    # -- the listing --------------------------------------------------------------------------
-
-    def entities(self) -> Iterator[ListedEntity]:
-        """Every canonical entity with the number of articles mentioning it (one Query per shard)."""
-        for pk in keys.entity_list_pks():
-            for item in query_all(
-                self.client,
-                TableName=self.name,
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues=to_item({":p": pk}),
-            ):
-                yield ListedEntity(
-                    id=item["sk"],
-                    canonical_name=item.get("canonical_name", item["sk"]),
-                    type=item.get("entity_type", ""),
-                    ids=item.get("ids") or {},
-                    articles=len(item.get("articles") or ()),
-                    capped=len(item.get("articles") or ()) >= MAX_LISTED_ARTICLES,
-                )
-
 
 def knowledge_keys(articles: Mapping[Any, Article], limit: int) -> list[dict[str, str]]:
-    """Every NAME# and ENTS# item these articles teach."""
+    """Every NAME# item these articles teach."""
     wanted: dict[tuple[str, str], dict[str, str]] = {}
     for article in articles.values():
         for lesson in lessons(article, limit):
             key = _name_key(lesson.key)
-            wanted[(key["pk"], key["sk"])] = key
-        for entity in top_entities(article, limit):
-            key = _listed_key(entity_id_of(entity))
             wanted[(key["pk"], key["sk"])] = key
     return list(wanted.values())
 
@@ -99,8 +74,7 @@ def knowledge_keys(articles: Mapping[Any, Article], limit: int) -> list[dict[str
 def taught_items[K: Hashable](
     articles: Mapping[K, Article], limit: int, found: Mapping[tuple[str, str], dict[str, Any]]
 ) -> list[tuple[dict[str, Any], frozenset[K]]]:
-    """Pure: the NAME# and ENTS# items after the articles' lessons, in order (the last article's
-    spelling of a canonical entity wins, as sequential updates would), unchanged items left out."""
+    """Pure: the NAME# items after the articles' lessons, in order, unchanged items left out."""
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     owners: dict[tuple[str, str], set[K]] = {}
 
@@ -120,17 +94,6 @@ def taught_items[K: Hashable](
                 changed |= _add(name, "full", f"{full}{FULL_SEPARATOR}{aid}", MAX_VOTES)
             if changed:
                 owners.setdefault(at, set()).add(owner)
-        for entity in top_entities(article, limit):
-            at, listed = item(_listed_key(entity_id_of(entity)))
-            before = (listed.get("canonical_name"), listed.get("entity_type"), listed.get("ids"))
-            listed.update(
-                canonical_name=(entity.canonical_name or entity.name)[: keys.MAX_NAME_IN_ITEM],
-                entity_type=entity.type.value,
-                ids=dict(entity.ids),
-            )
-            changed = _add(listed, "articles", aid, MAX_LISTED_ARTICLES)
-            if changed or before != (listed["canonical_name"], listed["entity_type"], listed["ids"]):
-                owners.setdefault(at, set()).add(owner)
     return [(merged[at], frozenset(who)) for at, who in owners.items()]
 
 
@@ -145,20 +108,6 @@ def _add(item: dict[str, Any], attribute: str, value: str, cap: int) -> bool:
 
 def _name_key(name_key: str) -> dict[str, str]:
     return {"pk": keys.name_pk(name_key), "sk": keys.KNOW}
-
-
-def _listed_key(entity_id: str) -> dict[str, str]:
-    return keys.entity_list_key(entity_id)
-
-
-@dataclass(frozen=True)
-class ListedEntity:
-    id: str
-    canonical_name: str
-    type: str
-    ids: Mapping[str, str]
-    articles: int  # articles mentioning it among their top entities
-    capped: bool  # the count stopped at MAX_LISTED_ARTICLES: "at least"
 
 
 def _memory(item: dict[str, Any]) -> NameMemory:

@@ -8,7 +8,6 @@
 | a source's articles in a time range, newest  | GSI BySource: gsi1pk = SRC#{source}, gsi1sk BETWEEN t1 AND t2 (desc) |
 | a day's articles                             | GSI ByDay: gsi2pk = DAY#{yyyy-mm-dd}, gsi2sk BETWEEN ...   |
 | articles mentioning an entity in a range     | pk = ENT#{entity id}, sk BETWEEN t1 AND t2 (id: geonames:N, ns:slug) |
-| the canonical entities (listing, counts)     | pk = ENTS#{00..15} (shard of the id), sk = {entity id}     |
 | what the corpus taught about a name          | pk = NAME#{name key}, sk = KNOW (BatchGetItem per SQS batch) |
 | first article with a text (exact duplicate)  | pk = HASH#{content_hash}, sk = HASH                        |
 | near-duplicate candidates (texts of a day)   | pk = SIM#{band}#{band value}, sk = D#{yyyy-mm-dd} (BatchGetItem) |
@@ -16,7 +15,9 @@
 | per-domain politeness / robots cache         | pk = DOM#{host}, sk = POLITE / ROBOTS                      |
 | a source's learned boilerplate lines         | pk = SRC#{source}, sk = LINES                              |
 
-Every item key the repositories use is built here (`*_key` return the full primary key).
+Every item key the repositories use is built here (`*_key` return the full primary key). The
+canonical entities with their article counts are a query over the records, not items
+(local/analytics.py ENTITY_LISTING_SQL).
 """
 
 from __future__ import annotations
@@ -84,23 +85,6 @@ def bounded(value: str) -> str:
 def entity_pk(entity_id: str) -> str:
     """The entity index partition: one per canonical id, whatever alias an article used."""
     return f"ENT#{bounded(entity_id)}"
-
-
-ENTITY_LIST_SHARDS = 16  # listing partitions: spreads the writes of popular entities' counters
-
-
-def entity_list_pk(entity_id: str) -> str:
-    shard = int(hashlib.sha256(entity_id.encode("utf-8")).hexdigest(), 16) % ENTITY_LIST_SHARDS
-    return f"ENTS#{shard:02d}"
-
-
-def entity_list_key(entity_id: str) -> Key:
-    """A canonical entity's listing item (a sort key is capped at 1 KB: a longer id goes by its digest)."""
-    return {"pk": entity_list_pk(entity_id), "sk": bounded(entity_id)}
-
-
-def entity_list_pks() -> list[str]:
-    return [f"ENTS#{shard:02d}" for shard in range(ENTITY_LIST_SHARDS)]
 
 
 KNOW = "KNOW"

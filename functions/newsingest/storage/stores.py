@@ -23,7 +23,7 @@ class Repositories:
     source_states: SourceStateRepository
     hosts: HostRepository
     boilerplate: BoilerplateRepository
-    entity_knowledge: EntityKnowledge  # corpus memory of entity names and the canonical entity listing
+    entity_knowledge: EntityKnowledge  # corpus memory of entity names
 
     @classmethod
     def over(cls, dynamodb_client, table_name: str) -> Repositories:
