@@ -48,12 +48,15 @@ _CREDIT_WORDS = re.compile(
 )
 _ROLE = re.compile(r"\b(correspondent|editor|reporter|writer|columnist|contributor|producer|analyst)\b", re.I)
 # "Daniel Roe Redakteur": a job title after the name, in the languages bylines are written in.
+_JOB_TITLES = (
+    r"redakteur(in)?|reporter(in)?|korrespondent(in)?|journalist(in|e|a)?|rédact(eur|rice)|redactor(a)?"
+    r"|giornalista|redaktør|reportér"
+)
 _ROLE_AFTER = re.compile(
-    r"\s+(redakteur(in)?|reporter(in)?|korrespondent(in)?|journalist(in|e|a)?|rédact(eur|rice)|redactor(a)?"
-    r"|giornalista|redaktør|reportér)$"
-    r"|\s*(기자|특파원|記者|记者|特派員|特派记者|編集委員|通讯员)$",  # Korean, Japanese, Chinese: often no space
+    rf"\s+({_JOB_TITLES})$|\s*(기자|특파원|記者|记者|特派員|特派记者|編集委員|通讯员)$",  # CJK: often no space
     re.I,
 )
+_JOB_TITLE = re.compile(rf"([\w-]+-)?({_JOB_TITLES})", re.I)  # "Jane Doe, Online-Redakteurin": a part alone
 # "Anna Roe, Sweidah 05.01.2025, 15:23": a byline row often ends with the date and time.
 _DATE_AT_END = re.compile(r"(\s+\d{1,4}[./-]\d{1,2}[./-]\d{2,4})?(,?\s+\d{1,2}[:.]\d{2}(\s*uhr)?)?\s*$", re.I)
 # Chinese, Japanese and Korean names are written without a space: one "word" is a full name.
@@ -237,7 +240,7 @@ def split_byline(byline: str, site: str | None = None) -> tuple[list[str], list[
         person, agency = (None, name) if name.casefold() in _AGENCIES else _agency_suffix(name)
         if agency:
             credits.append(agency)
-        if not person or person.casefold() in _CREDENTIALS:
+        if not person or person.casefold() in _CREDENTIALS or _JOB_TITLE.fullmatch(person):
             continue
         without_role = _ROLE_AFTER.sub("", person)
         if not without_role:

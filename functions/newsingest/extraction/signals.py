@@ -237,7 +237,11 @@ def labelled_byline_signals(tree: HtmlElement) -> Signals:
         if holder is None or (own and ((holder.text or "").strip() or holder[0] is not element)):
             continue
         names = _labelled_names(element_text(holder), label, own)
-        if names and in_article(holder) and not holder.xpath("ancestor-or-self::a"):  # a link: another story's card
+        writers = [text for inner in holder.xpath(_INNER_BYLINES) if (text := element_text(inner))]
+        names = ", ".join(writers) if names and len(writers) >= 2 else names  # one link per writer: "A, B"
+        if not names or holder.xpath("ancestor-or-self::a"):  # inside a link: another story's card
+            continue
+        if in_article(holder) and not any(_is_admin_account(link) for link in holder.xpath(_LINKS)):
             return Signals("labelled_byline", authors=[names])
     return Signals("labelled_byline")
 

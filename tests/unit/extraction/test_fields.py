@@ -384,3 +384,8 @@ def test_a_labelled_byline_beats_an_organisation_credit_but_not_named_writers():
     assert (fields.authors, fields.provenance["authors"]) == (["Ann Lee", "Bo Roe"], "labelled_byline")
     named = _reconcile(Signals("meta", authors=["Cy Doe"]), labelled)
     assert named.authors == ["Cy Doe"]
+
+
+@pytest.mark.parametrize("byline", ["Jane Doe, Redakteurin", "Jane Doe, Online-Redakteurin", "Jane Doe, Reporter"])
+def test_a_job_title_after_a_comma_is_no_second_writer(byline):
+    assert split_byline(byline) == (["Jane Doe"], [])

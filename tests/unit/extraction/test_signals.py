@@ -212,6 +212,7 @@ def test_writers_named_after_a_label_are_a_byline_in_any_language():
         "<div class='edit'>(责编：张伟、李娜)</div>": "张伟、李娜",
         "<p class='small'>By HTN, in <a href='/news'>News</a>, <a href='/local'>Local</a></p>": "HTN",
         "<p class='credit'>Penulis: Ann Lee</p>": "Ann Lee",
+        "<div>Von <a href='/autoren/ann'>Ann Lee</a><a href='/autoren/bo'>Bo Roe</a></div>": "Ann Lee, Bo Roe",
     }
     for body, names in cases.items():
         assert labelled_byline_signals(_tree("", body + _PROSE)).authors == [names], body
@@ -227,6 +228,7 @@ def test_a_sentence_starting_with_a_by_word_and_another_storys_card_are_no_label
         "<ul><li><a href='/other-story'><h3>Other story</h3><h6>By Ann Lee</h6></a></li></ul>",
         "<aside class='related'><p>Von: Ann Lee</p></aside>",
         "<script>var by = 'Von: Ann Lee';</script>",
+        "<p>Von: <a href='/author/admin/'>Site D</a></p>",
     ):
         assert labelled_byline_signals(_tree("", body + _PROSE)).authors == [], body
 
