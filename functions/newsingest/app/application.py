@@ -22,7 +22,6 @@ from newsingest.models.source import Source
 from newsingest.settings import Settings
 from newsingest.storage.archive import Archive
 from newsingest.storage.clients import AwsConnection, read_text
-from newsingest.storage.compacted import CompactedTables
 from newsingest.storage.events import EventPublisher
 from newsingest.storage.queues import QueueSender
 from newsingest.storage.stores import Repositories, Stores
@@ -37,6 +36,7 @@ if TYPE_CHECKING:  # the heavy parts are imported where they are first used
     from newsingest.pipeline.politeness import Politeness
     from newsingest.pipeline.schedule import TickOutcome
     from newsingest.replay import ReplayReport
+    from newsingest.storage.compacted import CompactedTables
 
 
 @dataclass
@@ -69,6 +69,8 @@ class Application:
 
     @cached_property
     def compacted(self) -> CompactedTables:
+        from newsingest.storage.compacted import CompactedTables  # the analytics layer: compaction only
+
         return CompactedTables(self.aws.client("s3"), self.settings.bucket_name)
 
     @cached_property

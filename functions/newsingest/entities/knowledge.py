@@ -33,7 +33,10 @@ FIRM_KINDS = frozenset({"country", "continent", "state", "capital", "body"})
 
 def name_key(surface: str) -> str:
     """The same name whatever its case, accents or spacing ("Nicolás" = "nicolas")."""
-    decomposed = unicodedata.normalize("NFKD", " ".join(surface.casefold().split()))
+    folded = " ".join(surface.casefold().split())
+    if folded.isascii():  # nothing to decompose: most names, and the gazetteer's 40,000 keys at init
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -8,15 +8,16 @@ import json
 from collections.abc import Collection, Sequence
 from importlib import metadata
 from pathlib import Path
-
-import spacy
-from spacy.language import Language
-from spacy.util import get_package_path, load_config
+from typing import TYPE_CHECKING
 
 from newsingest.entities.knowledge import CorpusMemory
 from newsingest.entities.resolve import Mention, resolve_batch
+from newsingest.entities.spacy_runtime import import_spacy
 from newsingest.entities.tagger import TagRequest, TagResult
 from newsingest.models.records import Flag
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # One model per process: a Lambda container reuses it across invocations.
 _MODELS: dict[str, Language] = {}
@@ -59,6 +60,7 @@ def load_model(model_name: str) -> Language:
     per-document time for nothing (en_core_web_sm's ner has its own tok2vec, so that
     is the ner component alone; the entities are identical to the full pipeline's)."""
     if model_name not in _MODELS:
+        spacy = import_spacy()  # spaCy without its CLI (spacy_runtime)
         _MODELS[model_name] = spacy.load(model_name, exclude=_not_needed_by_ner(model_name))
     return _MODELS[model_name]
 
@@ -77,12 +79,12 @@ def _label(model_name: str) -> str:
 def _config_path(model_name: str) -> Path:
     if Path(model_name).is_dir():
         return Path(model_name) / "config.cfg"
-    return next(get_package_path(model_name).glob("*/config.cfg"))
+    return next(import_spacy().util.get_package_path(model_name).glob("*/config.cfg"))
 
 
 def _not_needed_by_ner(model_name: str) -> list[str]:
     """Components to exclude, read from the package's config without loading weights."""
-    config = load_config(_config_path(model_name))
+    config = import_spacy().util.load_config(_config_path(model_name))
     pipeline: list[str] = config["nlp"]["pipeline"]
     keep = {"ner"}
     embed = config["components"]["ner"]["model"].get("tok2vec", {})

@@ -54,6 +54,9 @@ def test_capitals_win_over_states_and_given_names_are_known():
 
 def test_name_keys_ids_and_reader_names():
     assert name_key("Nicolás  MADURO") == "nicolas maduro"
+    assert name_key(" The\tU.S. ") == "the u.s."  # plain ASCII: case and spacing only
+    assert name_key("Straße ﬁnance \u212a") == "strasse finance k"  # folded and decomposed to ASCII
+    assert name_key("São\u00a0Paulo İstanbul") == "sao paulo istanbul"
     assert local_id("Macy's") == "ns:macys"
     assert entity_id_for("U.S.") == ("geonames:6252001", "United States")
     assert entity_id_for("putin") == ("ns:putin", "putin")
