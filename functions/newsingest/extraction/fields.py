@@ -204,7 +204,8 @@ def _names_site(segment: str, names: Sequence[str]) -> bool:
 
 
 def _site_names(signals: Sequence[Signals], url: str, section: str | None) -> list[str]:
-    found = [_key(n) for s in signals for n in s.site_names] + [_key(section or ""), site_label(url) or ""]
+    declared = [name for s in signals for n in s.site_names for name in (n, _DOMAIN_NOTE.sub("", n))]
+    found = [_key(n) for n in declared] + [_key(section or ""), site_label(url) or ""]
     return [n for n in dict.fromkeys(found) if n]
 
 

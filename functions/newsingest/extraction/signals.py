@@ -145,7 +145,7 @@ def meta_signals(tree: HtmlElement) -> Signals:
         tags=_keywords(_first(meta, "news_keywords") or _first(meta, "keywords")),
         image=_first(meta, "twitter:image") or _first(meta, "twitter:image:src"),
         language=_first(meta, "language") or _first(meta, "dc.language"),
-        site_names=meta.get(_key("application-name"), []),
+        site_names=meta.get(_key("application-name"), []) + meta.get(_key("publisher"), []),
     )
 
 

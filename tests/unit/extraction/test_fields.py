@@ -389,3 +389,11 @@ def test_a_labelled_byline_beats_an_organisation_credit_but_not_named_writers():
 @pytest.mark.parametrize("byline", ["Jane Doe, Redakteurin", "Jane Doe, Online-Redakteurin", "Jane Doe, Reporter"])
 def test_a_job_title_after_a_comma_is_no_second_writer(byline):
     assert split_byline(byline) == (["Jane Doe"], [])
+
+
+def test_an_author_that_is_the_declared_publisher_is_a_credit_wherever_the_page_is_served():
+    publisher = "Harbour Times (www.harbourtimes.example)"  # <meta name=author> and <meta name=publisher> alike
+    meta = Signals("meta", authors=[publisher], site_names=[publisher])
+    labelled = Signals("labelled_byline", authors=["Ann Lee"])
+    fields = _reconcile(meta, labelled)  # served from news.example.org: the address is not the URL's
+    assert (fields.authors, fields.credits) == (["Ann Lee"], [])

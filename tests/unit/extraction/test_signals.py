@@ -255,3 +255,8 @@ def test_a_cms_admin_account_is_no_writer():
         "<p class='meta'>by <span class='author vcard'><a href='/author/ann-lee/' rel='author'>Ann Lee</a></span></p>"
     )
     assert byline_signals(_tree("", body)).authors == ["Ann Lee"]
+
+
+def test_the_declared_publisher_is_one_of_the_sites_names():
+    head = '<meta name="publisher" content="Harbour Times"><meta name="application-name" content="HT">'
+    assert meta_signals(_tree(head)).site_names == ["HT", "Harbour Times"]
