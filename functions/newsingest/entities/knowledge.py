@@ -70,6 +70,30 @@ def entity_id_for(name: str, memory: NameMemory | None = None) -> tuple[str, str
     return local_id(canonical), canonical
 
 
+def read_forms(name: str) -> list[str]:
+    """The written forms a reader's name may have been indexed under: itself and, for a name of
+    several words, its last word ("Donald Trump" -> "Trump")."""
+    words = name.split()
+    return [name, words[-1]] if len(words) > 1 else [name]
+
+
+def read_ids(name: str, memory: Mapping[str, NameMemory]) -> list[str]:
+    """The ids a query by `name` reads: its canonical id, then the ids the same entity was indexed
+    under before the corpus learned its full name (an article that only ever said "Trump", stored
+    before any said "Donald Trump", is indexed under ns:trump). A form counts when the corpus
+    memory (`memory`, keyed by name_key, holding read_forms(name)) now resolves it to the same id."""
+    if name.startswith(ID_SCHEMES):
+        return [name]
+    forms = read_forms(name)
+    canonical = entity_id_for(name, memory.get(name_key(name)))[0]
+    earlier = [
+        local_id(" ".join(form.split()))
+        for form in forms
+        if gazetteer().get(form) is None and entity_id_for(form, memory.get(name_key(form)))[0] == canonical
+    ]
+    return list(dict.fromkeys([canonical, *earlier]))
+
+
 def abbreviates(short: str, full: str) -> bool:
     """True when name key `short` is a proper prefix or suffix of `full`, whole words only."""
     s, f = short.split(), full.split()
@@ -92,8 +116,9 @@ class Known:
 
 
 class Gazetteer:
-    def __init__(self, entries: Iterable[Mapping], given_names: Iterable[str] = ()):
+    def __init__(self, entries: Iterable[Mapping], given_names: Iterable[str] = (), name_words: Iterable[str] = ()):
         self.given_names = frozenset(name_key(n) for n in given_names)
+        self.name_words = frozenset(name_key(n) for n in name_words) | self.given_names
         self._by_key: dict[str, Known] = {}
         for entry in entries:  # the file lists countries first, then continents, states, capitals, cities
             known = Known(entry["id"], entry["name"], EntityType(entry["type"]), entry["kind"], entry.get("ids", {}))
@@ -107,6 +132,10 @@ class Gazetteer:
     def is_given_name(self, word: str) -> bool:
         """A common given name (1990 US Census lists): "William", "Victoria"."""
         return name_key(word) in self.given_names
+
+    def could_be_a_name(self, word: str) -> bool:
+        """A given name or surname of the census lists, or a hyphenated one of them ("Rose-Lynn")."""
+        return any(part in self.name_words for part in name_key(word).split("-"))
 
     def __len__(self) -> int:
         return len({k.id for k in self._by_key.values()})
@@ -122,7 +151,7 @@ def _lookup_keys(surface: str) -> list[str]:
 def gazetteer() -> Gazetteer:
     raw = resources.files("newsingest.entities").joinpath("data", GAZETTEER_FILE).read_bytes()
     data = json.loads(gzip.decompress(raw))
-    return Gazetteer(data["entries"], data.get("given_names", ()))
+    return Gazetteer(data["entries"], data.get("given_names", ()), data.get("name_words", ()))
 
 
 @dataclass(frozen=True)
@@ -166,11 +195,18 @@ def lessons(article: Article, limit: int) -> list[Lesson]:
     stood for ("Putin" -> "Vladimir Putin"). Left out: entities the gazetteer typed (nothing
     overrides it) and forms of several words, whose given name or head word already shapes their
     type; a lone word ("Twitter", "Trump") is where the tagger's guesses err and a prior helps."""
+    return entity_lessons(top_entities(article, limit))
+
+
+def entity_lessons(entities: Iterable[Entity]) -> list[Lesson]:
+    """knowledge.lessons of these entities. A type the corpus imposed is no new evidence (recorded,
+    it would lock itself in); where the name lists overruled the article's tags, the tags (PERSON)
+    are what the article saw, and _never_a_full_name counts them."""
     out: list[Lesson] = []
-    for entity in top_entities(article, limit):
+    for entity in entities:
         if entity.type_source is TypeSource.GAZETTEER:
             continue
-        voted = None if entity.type_source is TypeSource.CORPUS else entity.type
+        voted = _own_vote(entity)
         full = entity.name if entity.type is EntityType.PERSON and " " in entity.name else None
         for form in (entity.name, *entity.aliases):
             key = name_key(form)
@@ -178,6 +214,28 @@ def lessons(article: Article, limit: int) -> list[Lesson]:
                 continue
             out.append(Lesson(key, voted, full if full and abbreviates(key, name_key(full)) else None))
     return out
+
+
+def _own_vote(entity: Entity) -> EntityType | None:
+    if entity.type_source is TypeSource.CORPUS:
+        return None
+    return EntityType.PERSON if entity.type_source is TypeSource.NAMES else entity.type
+
+
+def with_full_names(memory: Mapping[str, NameMemory], taught: Iterable[Collection[Lesson]]) -> dict[str, NameMemory]:
+    """`memory` plus the full names other articles teach (one collection of lessons per article),
+    counted as the stored corpus memory counts them: articles per full name. Their types are
+    left out: an article typed by the corpus records no vote, so a batch that typed its own
+    articles would starve the memory of the votes it counts (_never_a_full_name)."""
+    full: dict[str, Counter[str]] = {}
+    for article in taught:
+        for key, name in {(lesson.key, lesson.full_name) for lesson in article if lesson.full_name}:
+            full.setdefault(key, Counter())[name] += 1
+    merged = dict(memory)
+    for key, names in full.items():
+        known = memory.get(key, NameMemory())
+        merged[key] = NameMemory(types=known.types, full_names=dict(Counter(known.full_names) + names))
+    return merged
 
 
 class CorpusMemory(Protocol):

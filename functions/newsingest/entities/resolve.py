@@ -19,9 +19,11 @@ from newsingest.entities.knowledge import (
     Known,
     NameMemory,
     abbreviates,
+    entity_lessons,
     gazetteer,
     local_id,
     name_key,
+    with_full_names,
 )
 from newsingest.models.records import Entity, EntityType, TypeSource
 
@@ -101,6 +103,20 @@ _TRAILING = re.compile(r"(?:[\s\"”’',;:!?)\]]+|['’]s)$")
 _POSSESSIVE = re.compile(r"['’]s\s+")
 _POSSESSIVE_END = re.compile(r"['’]s(?!\w)")
 _FRAGMENT = re.compile(r"(?i)n['’]t|['’](?:s|re|ve|ll|d|m)|\W*\w?\W*")
+# Titles that only ever stand before a person's name: "President Biden", "Mr. Putin", "Gov. Noem".
+_TITLE_BEFORE = re.compile(
+    r"(?<!\w)(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Professor|Prof|Rev|Reverend|Father|Sister|Pope|King|Queen"
+    r"|Prince|Princess|President|Chancellor|Minister|Premier|Senator|Sen|Rep|Representative|Congressman"
+    r"|Congresswoman|Governor|Gov|Mayor|Judge|Justice|General|Gen|Colonel|Col|Captain|Capt|Lieutenant|Lt"
+    r"|Sergeant|Sgt|Officer|Detective|Inspector|Sheriff|Councillor|Cllr|Secretary|Speaker|Ambassador|Chairman"
+    r"|Chairwoman|Coach)\.?\s+$"
+)
+# "Apte said": the commonest attribution in news, written of people (an organisation "said" too,
+# but is then mostly "the X" or "X, the company, said").
+_SPEAKS_AFTER = re.compile(
+    r"\s+(?:said|says|told|added|asked|wrote|explained|argued|insisted|recalled|replied|noted|cited)\b"
+)
+_THE_BEFORE = re.compile(r"(?i)(?<!\w)the\s+$")
 _PARAGRAPH = re.compile(r"\S.*?(?:\n|$)", re.DOTALL)
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
@@ -146,7 +162,7 @@ def resolve(
         by_id[group.id].append(group)
     lead_end = _lead_end(text)
     max_mentions = max((sum(len(g.members) for g in gs) for gs in by_id.values()), default=1)
-    entities = [_entity(parts, title, lead_end, max_mentions, memory, set(groups)) for parts in by_id.values()]
+    entities = [_entity(parts, text, title, lead_end, max_mentions, memory, set(groups)) for parts in by_id.values()]
     return sorted(entities, key=lambda e: (-e.salience, e.offsets[0], e.name))
 
 
@@ -154,12 +170,24 @@ def resolve_batch(
     documents: Sequence[tuple[Sequence[Mention], str, str | None]], memory: CorpusMemory | None = None
 ) -> list[list[Entity]]:
     """resolve() over a tagger's batch: (mentions, text, title) each, with one corpus-memory
-    lookup for every name in the batch."""
+    lookup for every name in the batch.
+
+    The batch also teaches itself: each document is resolved again with the stored memory plus
+    the full names the batch's other documents teach (knowledge.entity_lessons of all their entities), so
+    an article that only says "Trump" takes the full name another article of the same batch
+    wrote it under, as it would once that article is stored. A document never learns from itself."""
     names = {
         name_key(span.surface) for mentions, text, _ in documents for m in mentions for span in _normalise(m, text)
     }
     recalled = memory.recall(names) if memory is not None and names else {}
-    return [resolve(mentions, text, title, recalled) for mentions, text, title in documents]
+    first = [resolve(mentions, text, title, recalled) for mentions, text, title in documents]
+    if len(documents) < 2:
+        return first
+    taught = [entity_lessons(entities) for entities in first]
+    return [
+        resolve(mentions, text, title, with_full_names(recalled, taught[:i] + taught[i + 1 :]))
+        for i, (mentions, text, title) in enumerate(documents)
+    ]
 
 
 @dataclass
@@ -356,6 +384,7 @@ def _vote(votes: Mapping[EntityType, float]) -> EntityType:
 
 def _entity(
     parts: list[_Group],
+    text: str,
     title: str | None,
     lead_end: int,
     max_mentions: int,
@@ -383,6 +412,8 @@ def _entity(
     entity_type, source = _decide_type(name, votes, lead.known, prior, names)
     if entity_type is EntityType.PERSON and _never_a_full_name(parts, memory):
         entity_type, source = EntityType.ORG, TypeSource.CORPUS
+    elif entity_type is EntityType.PERSON and _no_persons_name(parts, memory, text):
+        entity_type, source = EntityType.ORG, TypeSource.NAMES
     known = lead.known
     return Entity(
         name=name,
@@ -409,6 +440,39 @@ def _never_a_full_name(parts: list[_Group], memory: Mapping[str, NameMemory]) ->
     if " " in name or known is None or known.full_names or gazetteer().is_given_name(name):
         return False
     return sum(known.types.values()) >= MIN_LONE_ARTICLES
+
+
+def _lone_word(parts: list[_Group], memory: Mapping[str, NameMemory]) -> str | None:
+    """The entity's one word when it stands alone: not folded into a fuller name in the
+    article, not resolved to one the corpus learned, never seen as a short form of one."""
+    if len(parts) != 1 or parts[0].remembered_full_name or any(folded for _, folded in parts[0].members):
+        return None
+    name = parts[0].canonical_name
+    if " " in name or memory.get(name_key(name), NameMemory()).full_names:
+        return None
+    return name
+
+
+def _no_persons_name(parts: list[_Group], memory: Mapping[str, NameMemory], text: str) -> bool:
+    """A lone word tagged as a person that is neither a given name nor a surname in the name lists
+    (the census files: 5,494 given names, 88,799 surnames), that no title ever precedes ("President
+    Biden", "Mr. Putin") and that never "said" anything ("Apte said") is a brand or a club the
+    tagger mistook ("Twitter", "SpaceX", "Steelers"), typed ORG from its first article. A person
+    news names by surname alone is mostly titled or quoted, or named in full in some article,
+    which the corpus memory then remembers."""
+    name = _lone_word(parts, memory)
+    if name is None or parts[0].known is not None or gazetteer().could_be_a_name(name):
+        return False
+    return not any(_person_context(text, span) for span, _ in parts[0].members)
+
+
+def _person_context(text: str, span: _Span) -> bool:
+    """A title before the name ("President Biden"), or a reporting verb after it ("Apte said")
+    when no "the" stands before it ("the Chronicle says")."""
+    before = text[max(0, span.start - 40) : span.start]
+    if _TITLE_BEFORE.search(before):
+        return True
+    return bool(_SPEAKS_AFTER.match(text, span.end)) and not _THE_BEFORE.search(before)
 
 
 def _decide_type(

@@ -40,6 +40,7 @@ class TypeSource(StrEnum):
     CORPUS = "corpus"  # the types earlier articles gave this name outweighed this article's tags
     ARTICLE = "article"  # this article's own mentions
     SHAPE = "shape"  # the name's head word ("... Harbour", "... United") when the tags were weak
+    NAMES = "names"  # a lone word tagged as a person that no list of given names or surnames holds
 
 
 class Entity(BaseModel):

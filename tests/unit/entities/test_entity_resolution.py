@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsingest.entities.knowledge import NameMemory
-from newsingest.entities.resolve import Mention, resolve
+from newsingest.entities.knowledge import NameMemory, entity_lessons
+from newsingest.entities.resolve import Mention, resolve, resolve_batch
 from newsingest.models.records import EntityType, TypeSource
 
 
@@ -396,3 +396,79 @@ def test_a_one_word_person_the_corpus_never_saw_in_full_is_a_brand():
     assert resolve(mentions, text, None)[0].type is EntityType.PERSON  # no corpus yet: the article decides
     assert resolve(mentions, text, None, seen_alone)[0].type is EntityType.ORG
     assert resolve(mentions, text, None, seen_with_a_full_name)[0].type is EntityType.PERSON
+
+
+def test_a_lone_word_no_list_of_given_names_or_surnames_holds_is_an_org_from_its_first_article():
+    text = "Follow the council on Twitter. The post spread on Twitter overnight."
+    mentions = mentions_of(text, ("Twitter", "PERSON", 0), ("Twitter", "PERSON", 1))
+
+    [twitter] = resolve(mentions, text, None)
+
+    assert (twitter.type, twitter.type_source) == (EntityType.ORG, TypeSource.NAMES)
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Critics blamed Johnson for the delay.", "Johnson"),  # a census surname
+        ("Later President Zelensky left Kyiv.", "Zelensky"),  # titled
+        ("“It overflows,” Apte said on Monday.", "Apte"),  # quoted
+    ],
+)
+def test_a_lone_word_that_may_be_a_persons_name_stays_a_person(text, name):
+    [person] = resolve(mentions_of(text, (name, "PERSON", 0)), text, None)
+
+    assert (person.name, person.type) == (name, EntityType.PERSON)
+
+
+def test_a_lone_word_the_corpus_knows_as_a_short_form_stays_a_person_and_the_names_rule_teaches_person():
+    text = "Critics blamed Zelensky for the delay."
+    mentions = mentions_of(text, ("Zelensky", "PERSON", 0))
+    known = {"zelensky": NameMemory(full_names={"Volodymyr Zelensky": 2})}
+
+    [learned] = resolve(mentions, text, None, known)
+    [unknown] = resolve(mentions, text, None)
+
+    assert (learned.type, learned.id) == (EntityType.PERSON, "ns:volodymyr-zelensky")
+    assert (unknown.type, unknown.type_source) == (EntityType.ORG, TypeSource.NAMES)
+    # what the article saw was a person: that is what the corpus memory records, not the lists' ORG
+    assert [(lesson.key, lesson.type) for lesson in entity_lessons([unknown])] == [("zelensky", EntityType.PERSON)]
+
+
+def test_the_article_named_the_chronicle_that_says_is_not_quoting_a_person():
+    text = "The Chronicle says he was arrested."
+    [chronicle] = resolve(mentions_of(text, ("Chronicle", "PERSON", 0)), text, None)
+    assert chronicle.type is EntityType.ORG
+
+
+def test_a_batch_teaches_its_own_articles_the_full_names_it_writes():
+    full = "Donald Trump spoke in Ohio. Later Trump left."
+    short = "Trump raised tariffs on Monday."
+    documents = [
+        (mentions_of(full, ("Donald Trump", "PERSON", 0), ("Trump", "PERSON", 1)), full, None),
+        (mentions_of(short, ("Trump", "PERSON", 0)), short, None),
+    ]
+
+    together = resolve_batch(documents)
+    [alone] = resolve_batch(documents[1:])
+
+    assert [e.id for e in together[1]] == ["ns:donald-trump"]
+    assert (together[1][0].name, together[1][0].canonical_name) == ("Trump", "Donald Trump")
+    assert [e.id for e in alone] == ["ns:trump"]  # a document never learns from itself
+
+
+def test_a_batch_adds_to_what_the_stored_corpus_taught():
+    class Stored:
+        def recall(self, keys):
+            return {"trump": NameMemory(full_names={"Ivanka Trump": 1})} if "trump" in keys else {}
+
+    full = "Donald Trump spoke. Later Trump left."
+    other = "Donald Trump met the press. Trump then left."
+    short = "Trump raised tariffs on Monday."
+    documents = [
+        (mentions_of(text, ("Donald Trump", "PERSON", 0), ("Trump", "PERSON", 1)), text, None) for text in (full, other)
+    ] + [(mentions_of(short, ("Trump", "PERSON", 0)), short, None)]
+
+    # stored: Ivanka once; the batch: Donald twice. 2 < 3 x 1, so no full name dominates yet
+    assert resolve_batch(documents, Stored())[2][0].id == "ns:trump"
+    assert resolve_batch(documents)[2][0].id == "ns:donald-trump"

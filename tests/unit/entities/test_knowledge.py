@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsingest.entities.knowledge import NameMemory, entity_id_for, gazetteer, local_id, name_key
+from newsingest.entities.knowledge import NameMemory, entity_id_for, gazetteer, local_id, name_key, read_ids
 from newsingest.models.records import EntityType
 
 REPO = Path(__file__).resolve().parents[3]
@@ -69,3 +69,17 @@ def test_a_short_form_stands_for_a_full_name_only_when_one_dominates():
     assert NameMemory(full_names={"Donald Trump": 9, "Ivanka Trump": 2}).full_name == "Donald Trump"
     assert NameMemory(full_names={"Donald Trump": 3, "Ivanka Trump": 2}).full_name is None
     assert NameMemory().full_name is None
+
+
+def test_the_census_given_names_and_surnames_are_known_words_of_names():
+    assert gazetteer().could_be_a_name("Johnson") and gazetteer().could_be_a_name("Rose-Lynn")
+    assert not gazetteer().could_be_a_name("Twitter")
+
+
+def test_a_query_reads_the_ids_an_entity_had_before_the_corpus_learned_its_full_name():
+    memory = {"trump": NameMemory(full_names={"Donald Trump": 2})}
+
+    assert read_ids("Donald Trump", memory) == ["ns:donald-trump", "ns:trump"]
+    assert read_ids("Trump", memory) == ["ns:donald-trump", "ns:trump"]
+    assert read_ids("Donald Trump", {}) == ["ns:donald-trump"]  # "Trump" may be anyone: not read
+    assert read_ids("U.S.", memory) == ["geonames:6252001"]
