@@ -81,7 +81,8 @@ def read_ids(name: str, memory: Mapping[str, NameMemory]) -> list[str]:
     """The ids a query by `name` reads: its canonical id, then the ids the same entity was indexed
     under before the corpus learned its full name (an article that only ever said "Trump", stored
     before any said "Donald Trump", is indexed under ns:trump). A form counts when the corpus
-    memory (`memory`, keyed by name_key, holding read_forms(name)) now resolves it to the same id."""
+    memory (`memory`, keyed by name_key, holding read_forms(name)) now resolves it to the same id.
+    The rule of ArticleClient.entity_ids, without storage (the benchmark reads with it)."""
     if name.startswith(ID_SCHEMES):
         return [name]
     forms = read_forms(name)
