@@ -1,8 +1,8 @@
 """The Python client for downstream teams: read articles by id, URL, source, day or entity (any alias).
 
 Every lookup is one GetItem or one Query on the index table (key design: newsingest.storage.keys),
-plus, for listings, BatchGetItem calls (100 ids each) that turn index hits into records; nothing scans. Records
-come from the index item's inline copy, or from S3 when the text was too big to inline.
+plus, for listings, BatchGetItem calls (100 ids each) that turn index hits into record locations;
+nothing scans. Records come from S3 (GetObject, eight at a time): DynamoDB holds no copy of them.
 
     client = ArticleClient.from_environment()
     for article in client.by_source("harbour-times", since=date(2026, 11, 1), limit=20): ...
@@ -13,6 +13,7 @@ SQL over the S3 records (DuckDB, local only): `newsingest query --sql`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import chain, islice
 
@@ -25,6 +26,7 @@ from newsingest.storage.articles import StoredArticle
 from newsingest.storage.stores import Repositories
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RECORD_READS = 8  # concurrent S3 GETs of a listing's records
 Moment = date | datetime
 
 
@@ -110,7 +112,7 @@ class ArticleClient:
         found = [list(self.repos.articles.by_entity(i, start, end, limit=limit)) for i in self.entity_ids(name)]
         hits = found[0] if len(found) == 1 else sorted(chain(*found), key=lambda h: h.sort_key, reverse=True)
         ids = dict.fromkeys(hit.article_id for hit in hits)  # a re-dated version can leave two hits
-        return islice(self._latest(list(ids)), limit)
+        return self._latest(list(ids)[:limit] if limit else list(ids))
 
     def entity_id(self, name: str) -> str:
         """The canonical id a name stands for: gazetteer aliases, then full names the corpus learned."""
@@ -145,10 +147,17 @@ class ArticleClient:
     # -- helpers -----------------------------------------------------------------------------
 
     def _latest(self, article_ids: Sequence[str]) -> Iterator[Article]:
-        """Latest records by BatchGetItem (100 ids per request), in the order asked for."""
-        return (self._record(stored) for stored in self.repos.articles.get_many(article_ids))
+        """Latest records, in the order asked for: BatchGetItem (100 ids per request) for where they
+        are, then the records from S3, a few at a time."""
+        stored = self.repos.articles.get_many(article_ids)
+        with ThreadPoolExecutor(max_workers=RECORD_READS) as pool:
+            return iter([record for record in pool.map(self._record, stored) if record is not None])
 
-    def _record(self, stored: StoredArticle) -> Article:
-        if stored.text_in_s3:
-            return self.archive.get_record(stored.listing.record_s3_key)
-        return stored.record()
+    def _record(self, stored: StoredArticle) -> Article | None:
+        """The latest version's record; while a commit is writing it (claimed, not yet in S3), the
+        version before it (none for a first version)."""
+        found = self.archive.find_record(stored.listing.record_s3_key)
+        if found is not None or stored.version == 1:
+            return found
+        earlier = [v for v in self.repos.articles.versions(stored.listing.article_id) if v.version < stored.version]
+        return self.archive.find_record(earlier[-1].record_s3_key) if earlier else None

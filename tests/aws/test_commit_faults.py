@@ -292,7 +292,7 @@ def test_a_page_with_thirty_thousand_tags_and_twenty_thousand_entities_is_stored
     )
     (result,) = commit_batch([task(huge.url)], [huge], stores=aws.stores, entity_limit=10)
     assert isinstance(result, Committed), result
-    stored = aws.repos.articles.get(huge.article_id).record()
+    stored = aws.stores.archive.get_record(aws.repos.articles.get(huge.article_id).listing.record_s3_key)
     assert (len(stored.tags), len(stored.entities)) == (commit_module.MAX_TAGS, commit_module.MAX_ENTITIES)
     assert [f.kind for f in stored.flags] == ["truncated"]
     assert "tags" in stored.flags[0].reason and "entities" in stored.flags[0].reason
@@ -397,3 +397,41 @@ def test_a_skip_whose_url_read_fails_comes_back_and_never_unlinks_the_stored_art
     url = aws.repos.urls.get(tasks[0].url)
     assert (url.status, url.article_id, url.reason) == ("stored", stored.article_id, "no_text")
     assert aws.repos.articles.get(stored.article_id) is not None
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "stored_first"),
+    [
+        ("s3", "PutObject", False),  # crash after C: version 1 claimed, its record never reached S3
+        ("events", "PutEvents", True),  # crash after I: version 1 whole but for its event
+    ],
+)
+def test_a_crash_mid_commit_then_a_changed_page_loses_no_version_and_announces_each_once(
+    aws, service, operation, stored_first
+):
+    """The page changed before the redelivery. A version whose record is in S3 is finished as stored
+    and the new text comes back as version 2; a claimed version that never reached S3 was never
+    readable, so the new text takes it."""
+    events_url = consumer(aws)
+    first = make_article("https://harbour.example/a", TEXT)
+    edited = make_article("https://harbour.example/a", TEXT + "\nThe first ferry sails in 2028.")
+    faults = Faults(aws.clients[service]).after(operation, 0, CRASH, times=1)
+    with pytest.raises(Crash):
+        commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    faults.clear()
+
+    clock = [T0 + LEASE_SECONDS + 1]
+    results = run_until_done(aws, [task(edited.url)], [edited], clock)
+    assert isinstance(results[0], Committed), results
+
+    versions = aws.repos.articles.versions(first.article_id)
+    texts = [aws.stores.archive.get_record(v.record_s3_key).text for v in versions]
+    events = drain_events(aws, events_url)
+    if stored_first:
+        assert texts == [first.text, edited.text]
+        assert events == [("ArticleIngested", first.article_id, 1), ("ArticleUpdated", first.article_id, 2)]
+    else:
+        assert texts == [edited.text]
+        assert events == [("ArticleIngested", first.article_id, 1)]
+    latest = aws.repos.articles.get(first.article_id)
+    assert (latest.version, latest.content_hash) == (len(texts), edited.content_hash)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from aws_fixtures import make_article, person
 
 from newsingest.discovery.state import SourceState
+from newsingest.models.lines import line_key
 from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import Outcome
 from newsingest.pipeline.commit import commit_batch
@@ -29,7 +31,7 @@ def test_article_by_id_and_its_versions(aws):
     store(aws, first)
     store(aws, second)
     latest = aws.repos.articles.get(first.article_id)
-    assert (latest.listing.version, latest.record().text) == (2, second.text)
+    assert (latest.listing.version, latest.content_hash) == (2, second.content_hash)
     assert [v.version for v in aws.repos.articles.versions(first.article_id)] == [1, 2]
 
 
@@ -143,30 +145,21 @@ def test_near_duplicate_candidates_are_the_texts_of_the_day_and_the_day_before(a
         assert (original.article_id in aws.repos.articles.similar_candidates(original.simhash, day)) is found
 
 
-def test_the_inline_record_is_compressed_and_one_written_as_json_text_still_reads(aws):
-    article = make_article("https://harbour.example/old", TEXT * 20)
-    store(aws, article)
-    table, dynamodb = aws.resources.table_name, aws.clients["dynamodb"]
-    key = {"pk": {"S": f"ART#{article.article_id}"}, "sk": {"S": "LATEST"}}
-    inline = dynamodb.get_item(TableName=table, Key=key)["Item"]["record"]
-    assert len(inline["B"]) < len(article.model_dump_json()) / 3
-    assert aws.repos.articles.get(article.article_id).record() == article
-    dynamodb.update_item(
-        TableName=table,
-        Key=key,
-        UpdateExpression="SET #r = :r",
-        ExpressionAttributeNames={"#r": "record"},
-        ExpressionAttributeValues={":r": {"S": article.model_dump_json()}},  # the record as JSON text
-    )
-    assert aws.repos.articles.get(article.article_id).record() == article
-
-
-def test_a_huge_record_keeps_its_text_in_s3_only(aws):
-    big = make_article("https://harbour.example/big", "word " * 80_000)
-    store(aws, big)
-    stored = aws.repos.articles.get(big.article_id)
-    assert stored.text_in_s3 is True
-    assert len(stored.record_json) < 300_000
+def test_the_latest_item_is_a_listing_whatever_the_record_size(aws):
+    """The record is in S3 only: LATEST costs the same for a long read as for a brief."""
+    sizes = []
+    for n, text in enumerate(
+        (TEXT, "word " * 80_000, "\n".join(f"Paragraph {i} of a long read." for i in range(3000)))
+    ):
+        article = make_article(f"https://harbour.example/{n}", text)
+        aws.repos.articles.put(article, aws.stores.archive.put_record(article), entity_limit=10)
+        key = {"pk": {"S": f"ART#{article.article_id}"}, "sk": {"S": "LATEST"}}
+        item = aws.clients["dynamodb"].get_item(TableName=aws.resources.table_name, Key=key)["Item"]
+        assert "record" not in item
+        sizes.append(len(json.dumps(item, default=len)) + len(item["lines"]["B"]))
+        stored = aws.repos.articles.get(article.article_id)
+        assert aws.stores.archive.get_record(stored.listing.record_s3_key) == article
+    assert max(sizes) < 2048, sizes
 
 
 def test_fetch_slots_are_spaced_by_the_crawl_delay(aws):
@@ -205,5 +198,7 @@ def test_a_batch_of_fetch_slots_for_one_host_is_booked_at_once(aws):
 
 def test_boilerplate_lines_round_trip(aws):
     assert aws.repos.boilerplate.get("harbour") == set()
-    aws.repos.boilerplate.put("harbour", {"Subscribe now", "Share this"})
-    assert aws.repos.boilerplate.get("harbour") == {"Subscribe now", "Share this"}
+    aws.repos.boilerplate.put("harbour", {line_key("Subscribe now"), line_key("Share this")})
+    assert aws.repos.boilerplate.get("harbour") == {line_key("Subscribe now"), line_key("Share this")}
+    aws.repos.boilerplate.put("harbour", {"Subscribe now"})  # learned as text, before keys were kept
+    assert aws.repos.boilerplate.get("harbour") == {line_key("Subscribe now")}

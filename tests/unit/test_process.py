@@ -11,6 +11,7 @@ from newsingest import PIPELINE_VERSION, extract_page
 from newsingest.entities.spacy_tagger import SpacyTagger
 from newsingest.entities.tagger import TagRequest, TagResult
 from newsingest.extraction.fingerprints import NEAR_DUPLICATE_BITS, hamming
+from newsingest.models.lines import line_key
 from newsingest.models.messages import EntryHints
 from newsingest.models.outcomes import SkipReason
 from newsingest.models.records import Article, Entity, EntityType, article_id_for
@@ -183,9 +184,9 @@ def test_spacy_tagger_over_a_batch(spacy_tagger):
 
 def test_boilerplate_learned_for_a_source_applies_to_that_source_only():
     line = "Harbour authority approves new ferry terminal"  # the headline, as if it repeated
-    repeated = {"gazette": {"The terminal will have four berths and a covered waiting hall, and the authority "
-                            "expects the first boats to dock there in the spring of next year if construction "
-                            "stays on schedule."}}  # fmt: skip
+    repeated = {"gazette": {line_key("The terminal will have four berths and a covered waiting hall, and the "
+                                     "authority expects the first boats to dock there in the spring of next year "
+                                     "if construction stays on schedule.")}}  # fmt: skip
     mine, other = process_pages(
         [_input("agency.html"), _input("agency.html", source_id="other")], tagger=None, boilerplate=repeated
     )

@@ -3,7 +3,8 @@
 Only whole lines go, and only short ones: a promo, prompt or credit is a line of its own,
 so a real paragraph that happens to mention a newsletter is never cut. Lines a source
 repeats across its articles are learned from its stored history (`repeated_lines`),
-never hard-coded per site.
+never hard-coded per site. The history is kept as line keys (models/lines.py: a digest per
+line, 8 bytes each in the article's index item) rather than texts, so learning never reads records.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
+
+from newsingest.models.lines import line_key, normal_line
 
 MAX_PROMO_CHARS = 200  # longer lines are prose, whatever words they contain
 
@@ -60,29 +63,29 @@ _BOILERPLATE = re.compile(
 
 
 def clean_body(text: str, repeated: Collection[str] = ()) -> tuple[str, list[str]]:
-    """The body without boilerplate lines, and the lines removed (kept for debugging and tests)."""
+    """The body without boilerplate lines, and the lines removed (kept for debugging and tests).
+    `repeated`: the line keys a source repeats (`repeated_lines`)."""
     kept: list[str] = []
     removed: list[str] = []
     for line in text.splitlines():
-        normal = _normal(line)
+        normal = normal_line(line)
         if not normal:
             continue
-        if normal in repeated or (len(normal) <= MAX_PROMO_CHARS and _BOILERPLATE.search(normal)):
+        if (repeated and line_key(normal) in repeated) or (
+            len(normal) <= MAX_PROMO_CHARS and _BOILERPLATE.search(normal)
+        ):
             removed.append(line)
         else:
             kept.append(line.strip())
     return "\n".join(kept), removed
 
 
-def repeated_lines(texts: Iterable[str], *, min_count: int = 3, min_share: float = 0.5) -> set[str]:
-    """Lines found in at least `min_count` and `min_share` of one source's articles: its boilerplate."""
+def repeated_lines(histories: Iterable[Collection[str]], *, min_count: int = 3, min_share: float = 0.5) -> set[str]:
+    """The line keys found in at least `min_count` and `min_share` of one source's articles (each
+    article's `line_keys`): its boilerplate."""
     counts: Counter[str] = Counter()
     total = 0
-    for text in texts:
+    for keys in histories:
         total += 1
-        counts.update({_normal(line) for line in text.splitlines()} - {""})
-    return {line for line, n in counts.items() if n >= min_count and n >= min_share * total}
-
-
-def _normal(line: str) -> str:
-    return " ".join(line.split())
+        counts.update(set(keys))
+    return {key for key, n in counts.items() if n >= min_count and n >= min_share * total}

@@ -34,7 +34,6 @@ from newsingest.models.records import Article, Flag
 from newsingest.pipeline.process import Skip
 from newsingest.storage.archive import record_key
 from newsingest.storage.articles import (
-    MAX_INLINE_RECORD_BYTES,
     CommitView,
     StoredArticle,
     bucket_items,
@@ -54,7 +53,10 @@ from newsingest.storage.urls import url_item
 LEASE_SECONDS = 300.0
 COMMIT_RESERVE_SECONDS = 5.0  # no new commit starts with less Lambda time than this left
 S3_CONCURRENCY = 8
-MAX_TAGS = 200  # tags and categories kept in a record that would not fit an item
+# Records are bounded: a hostile page's 30,000 tags or 20,000 entities would otherwise travel into
+# every event, Parquet row and reader (S3 has no item limit; the bound keeps them ordinary).
+MAX_RECORD_BYTES = 300_000
+MAX_TAGS = 200  # tags and categories kept in a record over MAX_RECORD_BYTES
 MAX_ENTITIES = 500
 MAX_OFFSETS = 200  # offsets kept per entity in such a record
 
@@ -98,6 +100,7 @@ class _Plan:
     outcome: Outcome
     claim: bool  # a new version (or a rederive): take it with a conditional write first
     claimed_at: float = 0.0
+    taken_over_at: float | None = None  # the version's unfinished claim was taken over at this time
     event: bool = True
     then_retry: str | None = None  # finished another text's version: this record's own text comes back
     urls: list[dict[str, Any]] = field(default_factory=list)
@@ -217,6 +220,10 @@ def _decide(
             latest = view.latest.get(article.article_id)
             if latest is not None and article.article_id not in view.announced:
                 plan = _finish_unfinished(task, article, latest, stores, now)
+                if plan is None:  # its record never reached S3: this text takes the version
+                    article_n = at_version(article, latest.version)
+                    plan = _new_version(task, article_n, view, first_with_text, earlier)
+                    plan.taken_over_at = now  # C rewrites LATEST over the claim just taken over
             elif latest is not None and latest.content_hash == article.content_hash:
                 if task.discovered_via != "replay":
                     results[i] = Committed(Outcome.UNCHANGED, article.article_id, latest.version)
@@ -238,11 +245,7 @@ def _decide(
 
 def next_version(article: Article, latest: StoredArticle | None) -> Article:
     """A changed text at a known canonical URL is the next version."""
-    if latest is None:
-        return article
-    return article.model_copy(
-        update={"version": latest.version + 1, "modified_at": article.modified_at or article.fetched_at}
-    )
+    return article if latest is None else at_version(article, latest.version + 1)
 
 
 def _new_version(
@@ -264,14 +267,20 @@ def _new_version(
     return plan
 
 
-def _finish_unfinished(task: ArticleTask, article: Article, latest: StoredArticle, stores: Stores, now: float) -> _Plan:
-    """The latest version was claimed but its commit never finished (a crash, or a commit in flight)."""
+def _finish_unfinished(
+    task: ArticleTask, article: Article, latest: StoredArticle, stores: Stores, now: float
+) -> _Plan | None:
+    """The latest version was claimed but its commit never finished (a crash, or a commit in flight).
+    Its record in S3 is finished as stored; with no record there (the crash came before S), nothing
+    of that version was ever readable: None, and this record takes the version."""
     age = now - latest.claimed_at
     if age < LEASE_SECONDS:
         raise RetryLater(f"version {latest.version} of this article is being committed", LEASE_SECONDS - age)
     if not stores.articles.take_over(latest.listing.article_id, latest.version, latest.claimed_at, now):
         raise RetryLater(f"another commit took over version {latest.version}")
-    stored = latest.record()
+    stored = stores.archive.find_record(latest.listing.record_s3_key)
+    if stored is None:
+        return None
     same_text = stored.content_hash == article.content_hash
     plan = _Plan(task, stored, _outcome(stored), claim=False, claimed_at=now)
     if same_text:
@@ -281,12 +290,21 @@ def _finish_unfinished(task: ArticleTask, article: Article, latest: StoredArticl
     return plan
 
 
+def at_version(article: Article, version: int) -> Article:
+    """This text as version `version` of its article (a later version is modified when fetched)."""
+    if version == 1:
+        return article
+    return article.model_copy(update={"version": version, "modified_at": article.modified_at or article.fetched_at})
+
+
 def _claim(plans: dict[int, _Plan], stores: Stores, now: float, results: dict[int, Result]) -> None:
     for i, plan in list(plans.items()):
         if not plan.claim:
             continue
         try:
-            won = stores.articles.claim(plan.article, plan.key, now, rederive=not plan.event)
+            won = stores.articles.claim(
+                plan.article, plan.key, now, rederive=not plan.event, taken_over_at=plan.taken_over_at
+            )
         except Exception as err:
             results[i] = err
             del plans[i]
@@ -391,9 +409,9 @@ def nearest_duplicate(simhash: str, candidates: dict[str, str], own_id: str) -> 
     return close[0][1] if close else None
 
 
-def bound_record(article: Article, max_bytes: int = MAX_INLINE_RECORD_BYTES) -> Article:
-    """A record that fits one DynamoDB item (400 KB): tags, categories, entities and then text are cut
-    until it does, and a `truncated` flag says what was cut. Hashes stay those of the whole text."""
+def bound_record(article: Article, max_bytes: int = MAX_RECORD_BYTES) -> Article:
+    """A record of at most `max_bytes`: tags, categories, entities and then text are cut until it
+    is, and a `truncated` flag says what was cut. Hashes stay those of the whole text."""
     if _size(article) <= max_bytes:
         return article
     cut: list[str] = []
@@ -415,7 +433,7 @@ def bound_record(article: Article, max_bytes: int = MAX_INLINE_RECORD_BYTES) -> 
         kept = text[: max(0, len(text) - over - 1024)].decode("utf-8", errors="ignore")
         bounded = bounded.model_copy(update={"text": kept})
         cut.append(f"text: {len(text)} -> {len(kept.encode('utf-8'))} bytes")
-    flag = Flag(kind="truncated", reason="record over the item limit: " + "; ".join(cut))
+    flag = Flag(kind="truncated", reason="record over the size limit: " + "; ".join(cut))
     return bounded.model_copy(update={"flags": [*bounded.flags, flag]})
 
 

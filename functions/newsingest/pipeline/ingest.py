@@ -229,13 +229,14 @@ def never_fetchable(url: str, allow_hosts: Sequence[str]) -> Skip | None:
 
 
 def learned_boilerplate(source_id: str, repos: Repositories) -> set[str]:
-    """Lines repeated across the source's recent articles, learned from its stored history.
+    """Lines repeated across the source's recent articles (their keys: cleaning.line_key), learned
+    from its stored history.
 
     What was learned once is kept (the item SRC#id/LINES): otherwise, once removed from new
     records, a line would fade from the history and come back.
     """
     known = repos.boilerplate.get(source_id)
-    learned = known | repeated_lines(repos.articles.recent_texts(source_id, BOILERPLATE_HISTORY))
+    learned = known | repeated_lines(repos.articles.recent_line_keys(source_id, BOILERPLATE_HISTORY))
     learned = set(sorted(learned)[:MAX_BOILERPLATE_LINES])
     if learned != known:
         repos.boilerplate.put(source_id, learned)

@@ -147,6 +147,13 @@ class Archive:
         body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         return Article.model_validate_json(body)
 
+    def find_record(self, key: str) -> Article | None:
+        """The record, or None when S3 has none at that key (a version claimed, its record not yet written)."""
+        try:
+            return self.get_record(key)
+        except self.client.exceptions.NoSuchKey:
+            return None
+
     def list_records(self, since: date | None = None, until: date | None = None) -> Iterator[str]:
         for key in self._keys(RECORDS_PREFIX):
             day = date.fromisoformat(key.split("/")[2].removeprefix(f"{PARTITION_KEY}="))

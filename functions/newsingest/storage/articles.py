@@ -1,26 +1,26 @@
-"""Article repository: the latest item (with the record inline, compressed), version items, the
-listing indexes (source, day, entity), SimHash band buckets and content-hash claims.
+"""Article repository: the latest item, version items, the listing indexes (source, day, entity),
+SimHash band buckets and content-hash claims.
+
+The record itself is in S3 only (`record_s3_key`); DynamoDB holds what listings, lookups and the
+commit need. Inline, the compressed record cost ≈ 3.6 write units per version and ≈ 3.5 KB of
+storage per article for a copy every reader can fetch from S3 (docs/cost.md).
 
 Typed in and out: an `Article` goes in, `StoredArticle` / `ArticleListing` / `EntityHit` come out.
 """
 
 from __future__ import annotations
 
-import json
-import zlib
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from newsingest.entities.knowledge import entity_id_of, top_entities
+from newsingest.models.lines import LINE_KEY_BYTES, line_keys
 from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.dynamo import batch_get, batch_write, from_item, is_conditional_failure, query_all, to_item
 
-# DynamoDB items are capped at 400 KB: the commit bounds every record to this (older items may
-# still hold a record too big to inline, with its text in S3 only: `text_in_s3`).
-MAX_INLINE_RECORD_BYTES = 300_000
 OUTBOX = "event_pending"  # on a V# item: its event is not yet published (the outbox)
 TITLE_CHARS = 500  # index items carry a title for listings, never an unbounded one
 # Near-duplicates are looked for among the texts fetched the same day and the day before: wire copies
@@ -28,7 +28,6 @@ TITLE_CHARS = 500  # index items carry a title for listings, never an unbounded 
 # batch reads all its candidates with one BatchGetItem instead of one Query per band and article.
 SIMHASH_WINDOW_DAYS = 2
 MAX_BUCKET_TEXTS = 1000  # texts per band bucket and day (about 40 KB); more are not remembered
-RECORD_COMPRESSION = 6  # zlib level of the record inline in LATEST: a 8 KB record costs 3 write units, not 9
 
 
 @dataclass(frozen=True)
@@ -70,31 +69,25 @@ class ArticleListing:
 
 @dataclass(frozen=True)
 class StoredArticle:
-    """The LATEST item: its listing and the record, inline unless it was too big to inline."""
+    """The LATEST item: the listing of the newest version, and what the commit and learning read."""
 
     listing: ArticleListing
     content_hash: str
-    record_json: str
-    text_in_s3: bool
     claimed_at: float = 0.0  # when the commit that wrote this version claimed it (epoch seconds)
+    line_keys: tuple[str, ...] = ()  # cleaning.line_keys of its text: boilerplate learning reads these
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> StoredArticle:
         return cls(
             ArticleListing.of(item),
             item["content_hash"],
-            _record_json(item["record"]),
-            bool(item.get("text_in_s3")),
             float(item.get("claimed_at", 0.0)),
+            _unpacked(item.get("lines")),
         )
 
     @property
     def version(self) -> int:
         return self.listing.version
-
-    def record(self) -> Article:
-        """The inline record; its text is empty when `text_in_s3` (read the S3 record instead)."""
-        return Article.model_validate_json(self.record_json)
 
 
 @dataclass(frozen=True)
@@ -126,12 +119,13 @@ def _title(article: Article) -> str | None:
     return (article.title or "")[:TITLE_CHARS] or None
 
 
-def _record_json(stored: Any) -> str:
-    """The inline record: zlib-compressed bytes (items written since the compact layout) or JSON text."""
-    if isinstance(stored, str):
-        return stored
-    raw = stored.value if hasattr(stored, "value") else stored  # boto3's Binary
-    return zlib.decompress(raw).decode("utf-8")
+def _packed(keys_hex: list[str]) -> bytes:
+    return b"".join(bytes.fromhex(k) for k in keys_hex)
+
+
+def _unpacked(stored: Any) -> tuple[str, ...]:
+    raw = bytes(stored.value if hasattr(stored, "value") else stored or b"")  # boto3's Binary
+    return tuple(raw[i : i + LINE_KEY_BYTES].hex() for i in range(0, len(raw), LINE_KEY_BYTES))
 
 
 @dataclass(frozen=True)
@@ -179,14 +173,27 @@ class ArticleRepository:
         """Any items by key (BatchGetItem, 100 keys a request): what shared items are merged onto."""
         return {(i["pk"], i["sk"]): i for i in batch_get(self.client, self.name, _unique(wanted))}
 
-    def claim(self, article: Article, record_s3_key: str, now: float, *, rederive: bool = False) -> bool:
+    def claim(
+        self,
+        article: Article,
+        record_s3_key: str,
+        now: float,
+        *,
+        rederive: bool = False,
+        taken_over_at: float | None = None,
+    ) -> bool:
         """Write LATEST for a new version, only if no commit stored this version or a newer one first
-        (a rederive rewrites the same version of the same text). False: another commit won."""
+        (a rederive rewrites the same version of the same text; a commit that took over an unfinished
+        claim of this version, `taken_over_at`, rewrites it while the claim is still its own).
+        False: another commit won."""
         condition = "attribute_not_exists(pk) OR version < :v"
         values: dict[str, Any] = {":v": article.version}
         if rederive:
             condition += " OR (version = :v AND content_hash = :h)"
             values[":h"] = article.content_hash
+        if taken_over_at is not None:
+            condition = "version = :v AND claimed_at = :t"
+            values[":t"] = taken_over_at
         try:
             self.client.put_item(
                 TableName=self.name,
@@ -311,8 +318,9 @@ class ArticleRepository:
         items = self._range(None, "", keys.entity_pk(entity_id), start, end, True, limit)
         return (EntityHit.of(i) for i in items)
 
-    def recent_texts(self, source_id: str, limit: int) -> list[str]:
-        """The source's latest stored texts, newest first: one Query on BySource, one BatchGetItem."""
+    def recent_line_keys(self, source_id: str, limit: int) -> list[tuple[str, ...]]:
+        """The line keys of the source's latest stored texts, newest first: one Query on BySource,
+        one BatchGetItem of the LATEST items' keys (never the records)."""
         hits = query_all(
             self.client,
             TableName=self.name,
@@ -323,7 +331,11 @@ class ArticleRepository:
             ScanIndexForward=False,
             Limit=limit,
         )
-        return [json.loads(a.record_json)["text"] for a in self.get_many([h["article_id"] for h in hits])]
+        ids = list(dict.fromkeys(h["article_id"] for h in hits))
+        found = batch_get(self.client, self.name, [keys.latest_key(a) for a in ids], projection="article_id, #l",
+                          names={"#l": "lines"})  # fmt: skip
+        by_id = {i["article_id"]: _unpacked(i.get("lines")) for i in found}
+        return [by_id[a] for a in ids if a in by_id]
 
     def _range(
         self,
@@ -369,14 +381,7 @@ def listing(article: Article, record_s3_key: str) -> dict[str, Any]:
 
 
 def latest_item(article: Article, record_s3_key: str) -> dict[str, Any]:
-    """The LATEST item: listing, both GSI keys and the record inline (text offloaded when too big)."""
-    record = article.model_dump(mode="json")
-    record_json = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-    text_in_s3 = len(record_json.encode("utf-8")) > MAX_INLINE_RECORD_BYTES
-    if text_in_s3:
-        slim = {**record, "text": "", "title": _title(article)}
-        record_json = json.dumps(slim, ensure_ascii=False, separators=(",", ":"))
-    compressed = zlib.compress(record_json.encode("utf-8"), RECORD_COMPRESSION)
+    """The LATEST item: listing, both GSI keys, and the text's line keys (boilerplate learning)."""
     sort_key = _sort_key(article)
     return {
         **keys.latest_key(article.article_id),
@@ -385,8 +390,7 @@ def latest_item(article: Article, record_s3_key: str) -> dict[str, Any]:
         "gsi2pk": keys.day_pk(article.day),
         "gsi2sk": sort_key,
         **listing(article, record_s3_key),
-        "record": compressed,
-        "text_in_s3": text_in_s3,
+        "lines": _packed(line_keys(article.text)),
     }
 
 

@@ -5,6 +5,7 @@ import trafilatura
 
 from newsingest.extraction.cleaning import clean_body, repeated_lines
 from newsingest.extraction.page import parse_page
+from newsingest.models.lines import MAX_LINE_KEYS, as_line_key, line_key, line_keys
 
 ARTICLE = "The council approved the budget after a long debate about road repairs and school meals."
 
@@ -74,7 +75,7 @@ def test_prose_is_kept(line):
 
 
 def test_removes_lines_learned_from_the_source_and_normalises_whitespace():
-    repeated = {"Support our journalism: become a member today."}
+    repeated = {line_key("Support our journalism: become a member today.")}
     text, removed = clean_body(f"  {ARTICLE}  \n\n Support   our journalism: become a member today. \n", repeated)
     assert text == ARTICLE
     assert removed == [" Support   our journalism: become a member today. "]
@@ -84,14 +85,21 @@ def test_repeated_lines_are_learned_from_a_sources_history():
     footer = "Our journalism is funded by readers like you."
     history = [f"Story number {i} about the harbour.\n{footer}" for i in range(5)]
     history.append("A story without the footer.")
-    assert repeated_lines(history) == {footer}
+    assert repeated_lines(line_keys(text) for text in history) == {line_key(footer)}
 
 
 def test_repeated_lines_need_enough_articles_and_a_large_enough_share():
-    line = "Shared sentence."
-    assert repeated_lines([line, line, "other"]) == set()  # two articles: below min_count
-    assert repeated_lines([line] * 3 + [f"article {i}" for i in range(4)]) == set()  # 3 of 7 < half
-    assert repeated_lines([line] * 3 + ["x"], min_share=0.75) == {line}
+    line, other = [line_key("Shared sentence.")], [line_key("other")]
+    assert repeated_lines([line, line, other]) == set()  # two articles: below min_count
+    assert repeated_lines([line] * 3 + [[line_key(f"article {i}")] for i in range(4)]) == set()  # 3 of 7 < half
+    assert repeated_lines([line] * 3 + [other], min_share=0.75) == set(line)
+
+
+def test_line_keys_ignore_spacing_and_keep_the_edges_of_a_long_text():
+    assert line_keys("  Shared   sentence. \n\nShared sentence.") == [line_key("Shared sentence.")]
+    keys = line_keys("\n".join(f"line {n}" for n in range(500)))
+    assert len(keys) == MAX_LINE_KEYS and keys[0] == line_key("line 0") and keys[-1] == line_key("line 499")
+    assert as_line_key("Subscribe now") == line_key("Subscribe now") == as_line_key(line_key("Subscribe now"))
 
 
 def test_clean_body_of_empty_text():
