@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import chain, islice
 
 from newsingest.discovery.urls import canonicalize
-from newsingest.entities.knowledge import ID_SCHEMES, entity_id_for, gazetteer, local_id, name_key
+from newsingest.entities.knowledge import ID_SCHEMES, name_key, read_forms, read_ids
 from newsingest.local.analytics import ListedEntity, RunSql, listed_entities
 from newsingest.models.records import Article, article_id_for
 from newsingest.storage.archive import Archive
@@ -120,22 +120,10 @@ class ArticleClient:
 
     def entity_ids(self, name: str) -> list[str]:
         """The canonical id, then the ids the same entity was indexed under before the corpus learned
-        its full name: an article that only ever said "Trump", stored before any said "Donald Trump",
-        is indexed under ns:trump. Its written form and, for a name of several words, its last word
-        count when the corpus memory now resolves them to the same entity."""
+        its full name (knowledge.read_ids): one BatchGetItem of the corpus memory."""
         if name.startswith(ID_SCHEMES):
             return [name]
-        words = name.split()
-        forms = [name, words[-1]] if len(words) > 1 else [name]
-        keys = [name_key(form) for form in forms]
-        memory = self.repos.entity_knowledge.recall(keys)
-        canonical = entity_id_for(name, memory.get(keys[0]))[0]
-        earlier = [
-            local_id(" ".join(form.split()))
-            for form, key in zip(forms, keys, strict=True)
-            if gazetteer().get(form) is None and entity_id_for(form, memory.get(key))[0] == canonical
-        ]
-        return list(dict.fromkeys([canonical, *earlier]))
+        return read_ids(name, self.repos.entity_knowledge.recall([name_key(f) for f in read_forms(name)]))
 
     def entities(self, limit: int | None = None) -> list[ListedEntity]:
         """Canonical entities, most articles first: an aggregate over every stored record (DuckDB over

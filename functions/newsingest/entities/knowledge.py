@@ -82,7 +82,7 @@ def read_ids(name: str, memory: Mapping[str, NameMemory]) -> list[str]:
     under before the corpus learned its full name (an article that only ever said "Trump", stored
     before any said "Donald Trump", is indexed under ns:trump). A form counts when the corpus
     memory (`memory`, keyed by name_key, holding read_forms(name)) now resolves it to the same id.
-    The rule of ArticleClient.entity_ids, without storage (the benchmark reads with it)."""
+    Pure: ArticleClient.entity_ids and the benchmark read with it."""
     if name.startswith(ID_SCHEMES):
         return [name]
     forms = read_forms(name)
