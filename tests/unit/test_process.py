@@ -283,3 +283,22 @@ def test_extract_page_returns_entities_without_being_given_a_tagger():
     assert "PERSON" in {e.type for e in article.entities}
     assert "not_tagged" not in {f.kind for f in article.flags}
     assert extract_page(_page("seed-article.html"), SEED_URL, fetched_at=FETCHED, tagger=None).entities == []
+
+
+def test_a_page_rendered_client_side_gives_its_body_from_the_hydration_state():
+    for name in ("nextjs-hydrated.html", "nuxt-hydrated.html"):
+        article = process_page(_page(name), "https://news.example.org/ferry", fetched_at=FETCHED)
+        assert article.provenance["text"] == "hydration"
+        assert article.text.startswith("The harbour board in Southampton approved the new ferry terminal")
+        assert article.text.endswith("the waiting hall and the car park.")
+        assert "Read more" not in article.text  # the main path's line cleaning applies
+        assert "library" not in article.text
+    seed = process_page(_page("seed-article.html"), SEED_URL, fetched_at=FETCHED)
+    assert seed.provenance["text"] == "trafilatura"
+
+
+def test_hydration_state_of_teasers_and_navigation_is_no_body():
+    with pytest.raises(ExtractionError) as raised:
+        process_page(_page("hydrated-teasers.html"), "https://news.example.org/ferry", fetched_at=FETCHED)
+    assert raised.value.reason == SkipReason.NO_TEXT
+    assert "no article body in hydration state" in raised.value.detail

@@ -20,9 +20,11 @@ from newsingest.discovery.urls import prefer_page_canonical
 from newsingest.entities.knowledge import CorpusMemory
 from newsingest.entities.tagger import Tagger, TagRequest, TagResult
 from newsingest.extraction.article_text import body_text, raw_text, trafilatura_document, trafilatura_version
-from newsingest.extraction.body import looks_cut, with_lead
+from newsingest.extraction.body import MIN_COVERAGE, looks_cut, with_lead
 from newsingest.extraction.fields import Fields, hint_signals, reconcile
 from newsingest.extraction.fingerprints import content_hash, simhash
+from newsingest.extraction.hydration import SIGNAL as HYDRATION
+from newsingest.extraction.hydration import hydrated_body
 from newsingest.extraction.liveblog import live_posts, live_text
 from newsingest.extraction.page import ExtractionError, Page, parse_page, time_budget
 from newsingest.extraction.signals import (
@@ -43,6 +45,7 @@ from newsingest.models.outcomes import SkipReason
 from newsingest.models.records import Access, Article, Flag, LivePost, article_id_for
 
 MIN_ARTICLE_WORDS = 10  # fewer, with no wall to explain it: a navigation or error page, not an article
+TRAFILATURA = "trafilatura"  # the provenance of a body read from the markup
 MIN_PRECISE_WORDS = 50  # fewer words from favor_precision: retry in trafilatura's balanced mode
 # Seconds of extraction per page. The process Lambda has 120 s for a batch of at most 10 pages,
 # fetched concurrently within a 30 s deadline: 10 pages x 8 s leaves room for the tagger and the
@@ -154,13 +157,20 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         # Precision mode sometimes keeps only a stray block; balanced mode finds the article.
         fallback = body_text(raw_text(trafilatura_document(page, with_metadata=False)), repeated, titles)
         text = max(text, fallback, key=len)
+    text_source = TRAFILATURA
+    # A page that renders its article client-side carries it only in its hydration state.
+    state = hydrated_body(page.tree, titles)
+    hydrated = body_text(state.text, repeated, titles) if state.text else ""
+    if hydrated and len(text) < MIN_COVERAGE * len(hydrated):
+        text, text_source = hydrated, HYDRATION
     text = with_lead(text, next((clean_text(s.description) for s in signals if s.description), None), page.tree)
     live, posts = live_posts(page.tree)
     if posts:
         text = live_text(text, posts)
     if not text:
         wall = detect_wall(page.tree, raw_text(document), jsonld.accessible_for_free)
-        raise ExtractionError(SkipReason.NO_TEXT, f"{wall.kind}: {wall.reason}" if wall else "no article body")
+        detail = f"{wall.kind}: {wall.reason}" if wall else f"no article body ({state.outcome})"
+        raise ExtractionError(SkipReason.NO_TEXT, detail)
     wall = detect_wall(page.tree, text, jsonld.accessible_for_free)
     words = word_count(text)
     if words < MIN_ARTICLE_WORDS and wall is None:
@@ -172,6 +182,7 @@ def _extract(item: PageInput, repeated: Collection[str]) -> _Extracted:
         fetched_at=item.fetched_at,
         declared_language=page.lang,
     )
+    fields.provenance["text"] = text_source
     flags = list(fields.flags)
     complete, evidence = is_complete(text, wall, jsonld.word_count)
     if wall:
