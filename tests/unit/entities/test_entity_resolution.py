@@ -280,6 +280,45 @@ def test_the_gazetteer_outranks_the_tagger_a_country_or_capital_is_never_a_perso
     assert entities["Kinshasa"].type_source is TypeSource.GAZETTEER
 
 
+def test_a_country_within_a_state_is_a_place_with_its_iso_code_whatever_the_tagger_said():
+    text = "England won. England scored. Wales lost to England. Northern Ireland drew."
+    mentions = mentions_of(
+        text,
+        ("England", "ORG", 0),
+        ("England", "PERSON", 1),
+        ("Wales", "ORG", 0),
+        ("England", "ORG", 2),
+        ("Northern Ireland", "ORG", 0),
+    )
+    entities = by_name(resolve(mentions, text, None))
+    assert {n: (e.type, e.id, e.ids, e.type_source) for n, e in entities.items()} == {
+        "England": (EntityType.PLACE, "ns:england", {"iso3166_2": "GB-ENG"}, TypeSource.GAZETTEER),
+        "Wales": (EntityType.PLACE, "ns:wales", {"iso3166_2": "GB-WLS"}, TypeSource.GAZETTEER),
+        "Northern Ireland": (EntityType.PLACE, "ns:northern-ireland", {"iso3166_2": "GB-NIR"}, TypeSource.GAZETTEER),
+    }
+
+
+def test_the_prince_of_wales_stays_a_person_and_wales_alone_is_the_place():
+    text = "The Prince of Wales visited Cardiff. The prince met farmers in Wales."
+    mentions = mentions_of(text, ("Prince of Wales", "PERSON", 0), ("Cardiff", "GPE", 0), ("Wales", "GPE", 1))
+    entities = by_name(resolve(mentions, text, None))
+    prince, wales = entities["Prince of Wales"], entities["Wales"]
+    assert (prince.type, prince.id, prince.ids) == (EntityType.PERSON, "ns:prince-of-wales", {})
+    assert (wales.type, wales.id, wales.ids) == (EntityType.PLACE, "ns:wales", {"iso3166_2": "GB-WLS"})
+
+
+def test_a_listed_nation_is_not_taken_for_the_person_another_article_of_the_batch_names():
+    person = "Jimmy Wales founded Wikipedia. Wales said it would stay free."
+    match = "England beat Wales at Wembley. Wales scored once."
+    documents = [
+        (mentions_of(person, ("Jimmy Wales", "PERSON", 0), ("Wales", "PERSON", 1)), person, None),
+        (mentions_of(match, ("England", "GPE", 0), ("Wales", "ORG", 0), ("Wales", "ORG", 1)), match, None),
+    ]
+    [england, wales] = sorted(resolve_batch(documents)[1], key=lambda e: e.name)
+    assert (wales.id, wales.type, wales.mentions) == ("ns:wales", EntityType.PLACE, 2)  # not ns:jimmy-wales
+    assert (england.id, england.ids) == ("ns:england", {"iso3166_2": "GB-ENG"})
+
+
 def test_a_listed_city_is_never_a_person_but_can_be_a_club():
     text = "Manchester won. Manchester scored. Liverpool beat Leeds. Liverpool fans sang."
     mentions = mentions_of(

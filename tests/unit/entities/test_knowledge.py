@@ -47,6 +47,36 @@ def test_bodies_without_a_registry_id_get_our_own_id():
     assert gazetteer().get("European Union") == eu
 
 
+@pytest.mark.parametrize(
+    ("written", "canonical", "code"),
+    [
+        ("England", "England", "GB-ENG"),
+        ("Scotland", "Scotland", "GB-SCT"),
+        ("Wales", "Wales", "GB-WLS"),
+        ("Cymru", "Wales", "GB-WLS"),  # ISO 3166-2's other name, in brackets
+        ("Northern Ireland", "Northern Ireland", "GB-NIR"),  # a 'Province', of the same rank as the UK's countries
+    ],
+)
+def test_a_country_within_a_state_is_a_firm_place_with_its_iso_3166_2_code(written, canonical, code):
+    known = gazetteer().get(written)
+    assert (known.name, known.type, known.kind, known.firm) == (canonical, EntityType.PLACE, "nation", True)
+    assert (known.id, dict(known.ids)) == (local_id(canonical), {"iso3166_2": code})  # no GeoNames id packaged
+
+
+def test_a_country_within_a_state_that_geonames_lists_keeps_its_geonames_id_and_gains_the_code():
+    aruba = gazetteer().get("Aruba")
+    assert (aruba.id, aruba.kind) == ("geonames:3577279", "country")
+    assert dict(aruba.ids) == {"geonames": "3577279", "iso3166": "AW", "iso3166_2": "NL-AW"}
+    assert gazetteer().get("Curaçao").ids["iso3166_2"] == "NL-CW"
+
+
+def test_provinces_and_regions_are_not_listed():
+    """docs/entities.md: measured to collide with people and with other places of the same name."""
+    assert gazetteer().get("Nelson") is None  # NZ-NSN, and Dylan Nelson
+    assert gazetteer().get("Utrecht").kind == "city"  # the city, not the province NL-UT
+    assert "iso3166_2" not in gazetteer().get("Utrecht").ids
+
+
 def test_capitals_win_over_states_and_given_names_are_known():
     assert gazetteer().get("Washington").kind == "capital"
     assert gazetteer().is_given_name("William") and not gazetteer().is_given_name("Twitter")
