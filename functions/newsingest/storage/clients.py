@@ -8,9 +8,10 @@ is retried by botocore's standard mode with backoff before any error reaches our
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # boto3 is imported by the first client, not at init: a light handler starts faster
@@ -18,6 +19,10 @@ if TYPE_CHECKING:  # boto3 is imported by the first client, not at init: a light
 
 RETRIES = {"retries": {"mode": "standard", "max_attempts": 8}, "connect_timeout": 5, "read_timeout": 30}
 DEFAULT_REGION = "us-east-1"
+# botocore's loader of service models, endpoint rules and partitions (large JSON files, read and
+# parsed on first use), shared by every session of the process: each session would read them again.
+_LOADER: dict[str, Any] = {}
+_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class AwsConnection:
     secret_access_key: str | None = None
     session_token: str | None = None
     _clients: dict = field(default_factory=dict, compare=False, repr=False)
+    _sessions: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> AwsConnection:
@@ -41,22 +47,34 @@ class AwsConnection:
         )
 
     def client(self, service: str):
-        """One client per service and connection (clients are thread-safe; sessions are not shared)."""
+        """One client per service and connection, from one session per connection (clients are
+        thread-safe, sessions are not: made under a lock)."""
         if service not in self._clients:
             from botocore.config import Config
 
-            config = Config(**RETRIES)
-            self._clients[service] = self.session().client(service, endpoint_url=self.endpoint_url, config=config)
+            with _LOCK:
+                if "session" not in self._sessions:
+                    self._sessions["session"] = self.session()
+                if service not in self._clients:
+                    client = self._sessions["session"].client(
+                        service, endpoint_url=self.endpoint_url, config=Config(**RETRIES)
+                    )
+                    self._clients[service] = client
         return self._clients[service]
 
     def session(self) -> boto3.Session:
         import boto3
+        import botocore.session
 
+        core = botocore.session.get_session()
+        loader = _LOADER.setdefault("loader", core.get_component("data_loader"))
+        core.register_component("data_loader", loader)  # models already read by another session
         return boto3.Session(
             aws_access_key_id=self.access_key_id,
             aws_secret_access_key=self.secret_access_key,
             aws_session_token=self.session_token,
             region_name=self.region,
+            botocore_session=core,
         )
 
     def resolved_credentials(self) -> tuple[str, str | None, str | None, str | None]:
