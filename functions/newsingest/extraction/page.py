@@ -83,10 +83,15 @@ def _drop_next_articles(tree: HtmlElement) -> None:
     stories = [
         article
         for article in tree.xpath("//body//article[not(ancestor::article)][.//h1]")
-        if sum(len(" ".join(p.text_content().split())) for p in article.iter("p")) >= MIN_ARTICLE_PROSE
+        if prose_chars_in(article) >= MIN_ARTICLE_PROSE
     ]
     for article in stories[1:]:
         article.drop_tree()
+
+
+def prose_chars_in(element: HtmlElement) -> int:
+    """Characters of <p> text in `element`: a whole story has MIN_ARTICLE_PROSE, a teaser card less."""
+    return sum(len(" ".join(p.text_content().split())) for p in element.iter("p"))
 
 
 def _inflated(data: bytes) -> bytes:

@@ -15,6 +15,7 @@ from typing import Any
 from htmldate.extractors import regex_parse
 from lxml.html import HtmlElement
 
+from newsingest.extraction.page import MIN_ARTICLE_PROSE, prose_chars_in
 from newsingest.extraction.text import clean_text
 
 ARTICLE_TYPES = frozenset(
@@ -187,7 +188,9 @@ def byline_signals(tree: HtmlElement) -> Signals:
     bold as a paragraph of the text come after it (a byline block may name only the publisher)."""
     bylines = [names] if (names := _bold_byline(tree)) else []
     for element in tree.xpath(_BYLINE):
-        if not in_article(element) or any(_is_admin_account(link) for link in element.xpath(_LINKS)):
+        if not in_article(element) or in_teaser(element):
+            continue
+        if any(_is_admin_account(link) for link in element.xpath(_LINKS)):
             continue
         # "By A with Reuters · 19 Nov 2026": a byline row often carries the date after a separator.
         text = _BYLINE_TAIL.split(_byline_text(element))[0]
@@ -241,7 +244,7 @@ def labelled_byline_signals(tree: HtmlElement) -> Signals:
         names = ", ".join(writers) if names and len(writers) >= 2 else names  # one link per writer: "A, B"
         if not names or holder.xpath("ancestor-or-self::a"):  # inside a link: another story's card
             continue
-        if in_article(holder) and not any(_is_admin_account(link) for link in holder.xpath(_LINKS)):
+        if in_article(holder) and not in_teaser(holder) and not any(_is_admin_account(a) for a in holder.xpath(_LINKS)):
             return Signals("labelled_byline", authors=[names])
     return Signals("labelled_byline")
 
@@ -321,7 +324,7 @@ def time_signals(tree: HtmlElement) -> Signals:
     """The first machine-readable date in the article's markup: <time datetime>, itemprop, pubdate."""
     for element in tree.xpath(_TIME_XPATH):
         value = element.get("datetime") or element.get("content")
-        if value and in_article(element):
+        if value and in_article(element) and not in_teaser(element):
             return Signals("time", published=clean_text(value))
     return Signals("time")
 
@@ -342,7 +345,7 @@ def dateline_signals(tree: HtmlElement) -> Signals:
         if not _DATELINE_CLASS.search(element.get("class")):
             continue
         text = element_text(element)
-        if not text or len(text) > MAX_DATELINE_CHARS or not in_article(element):
+        if not text or len(text) > MAX_DATELINE_CHARS or not in_article(element) or in_teaser(element):
             continue
         day, clock = _printed_date(text), _CLOCK.search(text)
         if day is not None and clock is not None:
@@ -379,6 +382,25 @@ def in_article(element: HtmlElement) -> bool:
             return False
         node = node.getparent()
     return True
+
+
+def in_teaser(element: HtmlElement) -> bool:
+    """Inside an <article> that is another story's card ("<article class=card>" in a list of
+    stories, often under no class naming it related): one without an <h1> or a story's prose, on a
+    page where another <article> has them. Its byline and date are that story's, not this one's."""
+    cards = element.xpath("ancestor-or-self::article")
+    if not cards:
+        return False
+    card = cards[-1]  # the innermost: a card inside the story is still a card
+    if _is_story(card):
+        return False
+    return any(other is not card and _is_story(other) for other in element.getroottree().getroot().iter("article"))
+
+
+def _is_story(article: HtmlElement) -> bool:
+    if article.find(".//h1") is not None:
+        return True
+    return prose_chars_in(article) >= MIN_ARTICLE_PROSE
 
 
 def element_text(element: HtmlElement) -> str:

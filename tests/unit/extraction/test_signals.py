@@ -1,6 +1,14 @@
 from lxml.html import document_fromstring
 
-from newsingest.extraction.signals import byline_signals, jsonld_signals, meta_signals, opengraph_signals
+from newsingest.extraction.signals import (
+    byline_signals,
+    dateline_signals,
+    jsonld_signals,
+    labelled_byline_signals,
+    meta_signals,
+    opengraph_signals,
+    time_signals,
+)
 
 
 def _tree(head: str, body: str = "<p>x</p>"):
@@ -260,3 +268,43 @@ def test_a_cms_admin_account_is_no_writer():
 def test_the_declared_publisher_is_one_of_the_sites_names():
     head = '<meta name="publisher" content="Harbour Times"><meta name="application-name" content="HT">'
     assert meta_signals(_tree(head)).site_names == ["HT", "Harbour Times"]
+
+
+_STORY_TEXT = "<p>" + "The harbour board approved the new ferry terminal after two years of hearings. " * 8 + "</p>"
+# Other stories' cards in a plain grid: no class names them related, each is an <article> of its own.
+_CARDS = (
+    "<div class='grid'>"
+    "<article class='card-story'><h3><a href='/news/library'>Library reopens</a></h3>"
+    "<a class='author' href='/author/bo-roe'>Bo Roe</a><time datetime='2026-01-03T08:00:00Z'>3 Jan</time>"
+    "<span class='meta-date'>03.01.2026 | 08:00 Uhr</span><p>Von: Bo Roe</p></article>"
+    "<article class='card-story'><h3><a href='/news/bridge'>Bridge closed</a></h3></article></div>"
+)
+
+
+def test_a_teaser_cards_byline_and_date_are_not_this_articles():
+    # The card comes first in the page; the story's own byline and date have no markup at all.
+    tree = _tree("", f"{_CARDS}<article><h1>Ferry terminal approved</h1>{_STORY_TEXT}</article>")
+    assert byline_signals(tree).authors == []
+    assert labelled_byline_signals(tree).authors == []
+    assert time_signals(tree).published is None
+    assert dateline_signals(tree).published is None
+    # A card nested inside the story (a "read also" box) is a card too.
+    nested = _tree("", f"<article><h1>Ferry terminal approved</h1>{_CARDS}{_STORY_TEXT}</article>")
+    assert (byline_signals(nested).authors, time_signals(nested).published) == ([], None)
+
+
+def test_the_storys_own_byline_and_date_in_an_article_element_are_kept():
+    story = (
+        "<article><h1>Ferry terminal approved</h1><a class='author' href='/author/ann-lee'>Ann Lee</a>"
+        f"<time datetime='2026-01-05T09:15:00Z'>5 Jan</time>{_STORY_TEXT}</article>"
+    )
+    for tree in (_tree("", _CARDS + story), _tree("", story + _CARDS)):
+        assert (byline_signals(tree).authors, time_signals(tree).published) == (["Ann Lee"], "2026-01-05T09:15:00Z")
+    # A page of cards only (a section front) keeps its first card's byline: no story to prefer.
+    assert byline_signals(_tree("", _CARDS)).authors == ["Bo Roe"]
+    # The story's header in an <article> of its own above the text: a story too (it has the h1).
+    header = (
+        "<article class='head'><h1>Ferry terminal approved</h1><a class='author' href='/author/ann-lee'>Ann Lee</a>"
+        f"</article><article class='text'>{_STORY_TEXT}</article>"
+    )
+    assert byline_signals(_tree("", header)).authors == ["Ann Lee"]
