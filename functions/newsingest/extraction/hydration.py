@@ -33,7 +33,7 @@ MAX_SCRIPT_CHARS = 2_000_000  # one payload; a larger script is a bundle, not pa
 MAX_TOTAL_CHARS = 6_000_000  # all payloads of a page together
 MAX_ATTEMPTS = 400  # places in a page's scripts where a JSON value is tried
 MAX_PAYLOADS = 100  # JSON values decoded per page
-MAX_STARTS_PER_SCRIPT = 8  # places in one script where a JSON value is tried
+MAX_STARTS_PER_SCRIPT = 8  # places in one script where a JSON value is tried (after the values read)
 MAX_NODES = 200_000  # JSON values walked per page
 MAX_CONVERSIONS = 50  # candidate strings read as HTML per page
 MAX_DEPTH = 40  # nesting walked; real state is a dozen levels deep
@@ -143,26 +143,28 @@ def _payloads(tree: HtmlElement, budget: _Budget) -> Iterator[Any]:
             continue
         if not budget.allows(chars=len(source)):
             return
-        if (script.get("type") or "").lower() == "application/json":
-            starts: Iterator[int] = iter([0]) if source[0] in "[{" else iter(())
-        else:
-            starts = (m.start(1) for m in _JSON_START.finditer(source, 0, len(source)))
-        tried = 0
-        for start in starts:
-            if tried >= MAX_STARTS_PER_SCRIPT or not budget.allows(attempts=1):
+        whole = (script.get("type") or "").lower() == "application/json"
+        position = 0
+        for _ in range(1 if whole else MAX_STARTS_PER_SCRIPT):
+            start = 0 if whole else _next_start(source, position)
+            if start is None or source[start] not in "[{" or not budget.allows(attempts=1):
                 break
-            tried += 1
             try:
-                value, _end = _DECODER.raw_decode(source, start)
+                value, position = _DECODER.raw_decode(source, start)
             except (ValueError, RecursionError):
-                if start == 0 or _STATE_PREFIX.search(source, max(0, start - 120), start):
+                if whole or _STATE_PREFIX.search(source, max(0, start - 120), start):
                     yield _MALFORMED
+                position = start + 1
                 continue
             if isinstance(value, dict | list) and value:
                 if not budget.allows(payloads=1):
                     return
-                yield value
-                break  # one state value per script: the rest of it is code
+                yield value  # and on: "window.config = {...}; window.__STATE__ = {...}" holds two
+
+
+def _next_start(source: str, position: int) -> int | None:
+    match = _JSON_START.search(source, position)
+    return match.start(1) if match else None
 
 
 def _bodies(payload: Any, titles: list[str], budget: _Budget) -> Iterator[tuple[str, str]]:

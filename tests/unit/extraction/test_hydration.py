@@ -108,3 +108,10 @@ def test_state_html_becomes_lines_without_ad_slots_or_captions():
     )
     assert state_text(html).split("\n") == ["First paragraph.", "A subheading", "Loose text", "after a break"]
     assert state_text("One line.\n\n  Two   lines.\n") == "One line.\nTwo lines."
+
+
+def test_every_value_a_script_assigns_is_read_not_only_the_first():
+    config = json.dumps({"section": "news", "ads": [1, 2]})
+    state = json.dumps({"article": {"headline": TITLE, "body": "\n".join(PARAGRAPHS * 2)}})
+    script = f"<script>window.config = {config}; var n = [1, 2]; window.__INITIAL_STATE__ = {state};</script>"
+    assert hydrated_body(_tree(script), [TITLE]).text.split("\n") == PARAGRAPHS * 2
