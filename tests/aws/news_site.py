@@ -71,9 +71,12 @@ class Site:
         self.title = title  # entry 0's title
         self.updated = "2026-11-23T08:00:00Z"  # every entry's revision
         self.fetched: list[str] = []
+        self.replaced: dict[str, tuple[bytes, str]] = {}  # path -> what it serves from now on
         self.server, self.base = serve(self.answer, self.fetched)
 
     def answer(self, path: str) -> tuple[bytes, str]:
+        if path in self.replaced:
+            return self.replaced[path]
         if path == "/feed.xml":
             return self.feed().encode(), "application/rss+xml"
         if path.startswith("/news/"):

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from news_site import TICK
@@ -150,20 +151,17 @@ def test_a_skip_on_a_later_delivery_never_unlinks_the_stored_article(app, aws):
     tasks = [ArticleTask.model_validate(m) for m in messages(aws, "ArticleQueue")][:1]
     (stored,) = app.ingest(tasks)
     assert stored.outcome is Outcome.STORED
-    slow = Ingest(
-        sources=app.catalog.load().by_id, fetcher=app.fetcher, stores=app.stores, politeness=app.politeness,
-        tagger=None, entity_limit=10, page_budget=0.0001,
-    )  # fmt: skip
-    (again,) = slow.run(tasks, deliveries=[2])  # SQS delivered the message again; this time it is skipped
-    assert (again.outcome, again.reason) == (Outcome.SKIPPED, SkipReason.TOO_SLOW)
+    app.news.replaced[urlsplit(tasks[0].url).path] = (b"%PDF-1.7", "application/pdf")  # a PDF now: a skip
+    (again,) = app.ingest(tasks)  # SQS delivered the message again; this time it is skipped
+    assert (again.outcome, again.reason) == (Outcome.SKIPPED, SkipReason.NOT_HTML)
     url = app.repos.urls.get(tasks[0].url)
-    assert (url.status, url.article_id, url.reason) == ("stored", stored.article_id, "too_slow")
+    assert (url.status, url.article_id, url.reason) == ("stored", stored.article_id, "not_html")
     assert app.client.by_url(tasks[0].url).article_id == stored.article_id
     # A refresh of it is claimed and queued by discovery, then skipped: the URL settles, never stays `queued`
     # (discovery never refreshes a URL it believes in flight).
     assert app.repos.urls.claim_revision(tasks[0].url, "2026-11-24T07:00:00Z", TICK)
     app.repos.urls.confirm_queued([tasks[0].url], TICK)
     assert app.repos.urls.get(tasks[0].url).status == "queued"
-    slow.run(tasks, deliveries=[2])
+    app.ingest(tasks)
     url = app.repos.urls.get(tasks[0].url)
     assert (url.status, url.article_id) == ("stored", stored.article_id)
