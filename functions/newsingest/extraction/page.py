@@ -123,6 +123,9 @@ def _check_markup(tree: HtmlElement) -> None:
         raise ExtractionError(SkipReason.TOO_LARGE, f"{links} links > {MAX_LINKS}: a link farm, not an article")
 
 
+BUDGET_RETRY_SECONDS = 0.05  # the timer's repeat once a budget has run out (see time_budget)
+
+
 class _OutOfTime(BaseException):
     """Raised inside the page's work by the timer; a BaseException so no `except Exception` swallows it."""
 
@@ -132,8 +135,10 @@ def time_budget(seconds: float | None, what: str = "page") -> Iterator[None]:
     """Raise ExtractionError(TOO_SLOW) in the block once `seconds` have passed.
 
     A SIGALRM timer, because lxml and trafilatura cannot be asked to stop: the exception lands
-    at the next Python instruction. Lambda runs handlers on the main thread; elsewhere (a thread)
-    signals are unavailable and only the markup caps bound the work.
+    at the next Python instruction. If that instruction is one that drops exceptions (a `__del__`,
+    a weakref callback, a library's bare `except:`), the timer fires again every
+    BUDGET_RETRY_SECONDS until the block ends. Lambda runs handlers on the main thread; elsewhere
+    (a thread) signals are unavailable and only the markup caps bound the work.
     """
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
@@ -146,13 +151,14 @@ def time_budget(seconds: float | None, what: str = "page") -> Iterator[None]:
             raise _OutOfTime
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, BUDGET_RETRY_SECONDS)
     try:
         yield
-        armed[0] = False
     except _OutOfTime:
+        armed[0] = False
         raise ExtractionError(SkipReason.TOO_SLOW, f"{what} not processed within its {seconds:g} s budget") from None
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
