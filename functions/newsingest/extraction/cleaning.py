@@ -82,7 +82,7 @@ def clean_body(text: str, repeated: Collection[str] = ()) -> tuple[str, list[str
 
 def repeated_lines(histories: Iterable[Collection[str]], *, min_count: int = 3, min_share: float = 0.5) -> set[str]:
     """The line keys found in at least `min_count` and `min_share` of one source's articles (each
-    article's `line_keys`): its boilerplate."""
+    article's `models.lines.line_keys`): its boilerplate."""
     counts: Counter[str] = Counter()
     total = 0
     for keys in histories:

@@ -69,21 +69,15 @@ class ArticleListing:
 
 @dataclass(frozen=True)
 class StoredArticle:
-    """The LATEST item: the listing of the newest version, and what the commit and learning read."""
+    """The LATEST item: the listing of the newest version and its claim (the record is in S3)."""
 
     listing: ArticleListing
     content_hash: str
     claimed_at: float = 0.0  # when the commit that wrote this version claimed it (epoch seconds)
-    line_keys: tuple[str, ...] = ()  # cleaning.line_keys of its text: boilerplate learning reads these
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> StoredArticle:
-        return cls(
-            ArticleListing.of(item),
-            item["content_hash"],
-            float(item.get("claimed_at", 0.0)),
-            _unpacked(item.get("lines")),
-        )
+        return cls(ArticleListing.of(item), item["content_hash"], float(item.get("claimed_at", 0.0)))
 
     @property
     def version(self) -> int:
@@ -332,8 +326,8 @@ class ArticleRepository:
             Limit=limit,
         )
         ids = list(dict.fromkeys(h["article_id"] for h in hits))
-        found = batch_get(self.client, self.name, [keys.latest_key(a) for a in ids], projection="article_id, #l",
-                          names={"#l": "lines"})  # fmt: skip
+        wanted = [keys.latest_key(a) for a in ids]
+        found = batch_get(self.client, self.name, wanted, projection="article_id, #l", names={"#l": "lines"})
         by_id = {i["article_id"]: _unpacked(i.get("lines")) for i in found}
         return [by_id[a] for a in ids if a in by_id]
 
