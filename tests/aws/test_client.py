@@ -8,6 +8,7 @@ import pytest
 from aws_fixtures import make_article, person
 
 from newsingest.client import ArticleClient
+from newsingest.storage.archive import record_key
 
 TEXT = "The harbour board approved the new ferry terminal after a long public consultation in the city."
 
@@ -120,3 +121,18 @@ def test_a_long_record_is_read_whole_from_s3(aws, client):
     store(aws, big)
     assert client.get(big.article_id) == big
     assert next(client.by_source("harbour")) == big
+
+
+def test_a_version_being_committed_reads_as_the_version_before_it(aws, client):
+    """Claimed, its record not yet in S3 (a commit in flight, or a crash before S): readers get the
+    newest version they can read, and an article with no readable version is left out of listings."""
+    first = make_article("https://harbour.example/a", TEXT)
+    store(aws, first)
+    second = first.model_copy(update={"version": 2, "text": TEXT + " Work starts in May."})
+    assert aws.repos.articles.claim(second, record_key(second), now=1.0)
+    assert client.get(first.article_id) == first
+
+    brand_new = make_article("https://harbour.example/b", TEXT + " A second story.")
+    assert aws.repos.articles.claim(brand_new, record_key(brand_new), now=1.0)
+    assert client.get(brand_new.article_id) is None
+    assert [a.article_id for a in client.by_source("harbour")] == [first.article_id]

@@ -256,18 +256,9 @@ def _labelled_names(text: str, label: re.Match, own: bool) -> str | None:
     names = _SPACE_BEFORE_COMMA.sub(r"\1", _LABELLED_END.split(text[found.end() :], maxsplit=1)[0]).strip(" ,;:")
     if not names or len(names) > MAX_LABELLED_CHARS:
         return None
-    if found.group("colon") or own or (found.group("by") and _capitalised(names)):
+    if found.group("colon") or own or (found.group("by") and _names_only(names, min_words=1)):
         return names
     return None  # "Von Montag an gilt ...", "Autor des Buches ...": a sentence, not a byline
-
-
-def _capitalised(names: str) -> bool:
-    """Each name is one to four words, each starting with a capital letter."""
-    for name in _NAME_PARTS.split(names):
-        words = name.split()
-        if not 1 <= len(words) <= 4 or not all(_NAME_WORD.fullmatch(w) and w[0].isupper() for w in words):
-            return False
-    return True
 
 
 MIN_BODY_PARAGRAPHS = 5  # the article text's container holds at least this many <p>
@@ -295,11 +286,11 @@ def _bold_byline(tree: HtmlElement) -> str | None:
     return None
 
 
-def _names_only(text: str) -> bool:
-    """Two to four capitalised words per name, nothing else (no digits, no sentence punctuation)."""
+def _names_only(text: str, min_words: int = 2) -> bool:
+    """`min_words` to four capitalised words per name, nothing else (no digits, no sentence punctuation)."""
     for name in _NAME_PARTS.split(text):
         words = name.split()
-        if not 2 <= len(words) <= 4 or not all(_NAME_WORD.fullmatch(w) and w[0].isupper() for w in words):
+        if not min_words <= len(words) <= 4 or not all(_NAME_WORD.fullmatch(w) and w[0].isupper() for w in words):
             return False
     return True
 

@@ -160,7 +160,8 @@ def listed_entities(run_sql: RunSql, limit: int | None = None) -> list[ListedEnt
     """ENTITY_LISTING_SQL through any of the record views (S3 or a local export)."""
     query = ENTITY_LISTING_SQL + (f"LIMIT {int(limit)}" if limit else "")
     columns, rows = run_sql(query)
-    return [ListedEntity(**{**dict(zip(columns, row, strict=True)), "ids": dict(row[3] or {})}) for row in rows]
+    listed = [dict(zip(columns, row, strict=True)) for row in rows]
+    return [ListedEntity(**{**entity, "ids": dict(entity["ids"] or {})}) for entity in listed]
 
 
 def with_derived_views(views: dict[str, str]) -> dict[str, str]:
