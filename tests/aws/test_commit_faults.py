@@ -16,7 +16,7 @@ from newsingest.models.records import EntityType
 from newsingest.pipeline import commit as commit_module
 from newsingest.pipeline.commit import LEASE_SECONDS, Committed, RetryLater, commit_batch
 from newsingest.pipeline.process import Skip
-from newsingest.storage import dynamo
+from newsingest.storage import dynamo, keys
 from newsingest.storage.articles import bucket_day
 
 TEXT = (
@@ -170,9 +170,10 @@ STEPS = [
     ("s3", "PutObject", 0),  # S
     ("s3", "PutObject", 2),  # S: after some records are in S3
     ("dynamodb", "BatchGetItem", 2),  # M: the shared items (SimHash buckets, corpus memory)
-    ("dynamodb", "BatchWriteItem", 0),  # I: own and shared items
+    ("dynamodb", "BatchWriteItem", 0),  # P: the replaced version kept as a V# item
+    ("dynamodb", "BatchWriteItem", 1),  # I: own and shared items
     ("events", "PutEvents", 0),  # E
-    ("dynamodb", "BatchWriteItem", 1),  # F: events published, outbox not yet cleared
+    ("dynamodb", "BatchWriteItem", 2),  # F: events published, the URL items (outbox marks) not yet written
 ]
 
 
@@ -199,9 +200,11 @@ def test_a_fault_at_every_step_converges_after_redelivery(aws, baseline, service
     state = snapshot(aws)
     assert state == expected_state, differences(state, expected_state)
     events = drain_events(aws, events_url)
-    if (operation, after) == ("BatchWriteItem", 1):
+    if operation == "BatchWriteItem" and (after == 2 or kind == THROTTLE):
         # The one window EventBridge leaves open (it has no idempotent put): published, then the outbox
-        # could not be cleared; the redelivery announces again. Consumers key on (article_id, version).
+        # mark could not be written; the redelivery announces again. Consumers key on (article_id,
+        # version). A throttle that outlasts the backoff from P or I on reaches F too, for the records
+        # with nothing to index (the duplicate) that went on to E.
         assert sorted(set(events)) == expected_events and len(events) <= 2 * len(expected_events)
     else:
         assert events == expected_events
@@ -435,3 +438,76 @@ def test_a_crash_mid_commit_then_a_changed_page_loses_no_version_and_announces_e
         assert events == [("ArticleIngested", first.article_id, 1)]
     latest = aws.repos.articles.get(first.article_id)
     assert (latest.version, latest.content_hash) == (len(texts), edited.content_hash)
+
+
+def items_of(aws, article_id: str) -> dict[str, dict]:
+    found = aws.clients["dynamodb"].query(
+        TableName=aws.resources.table_name,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": keys.article_pk(article_id)}},
+    )["Items"]
+    return {i["sk"]["S"]: i for i in found}
+
+
+def test_the_newest_version_lives_in_latest_alone_and_an_update_keeps_the_one_it_replaces(aws):
+    """P: a first version writes no V# item; the next one first keeps the replaced listing as V#1."""
+    first = make_article("https://harbour.example/a", TEXT)
+    edited = make_article("https://harbour.example/a", TEXT + "\nThe first ferry sails in 2028.")
+    (one,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    assert set(items_of(aws, first.article_id)) == {"LATEST"}
+    assert aws.repos.urls.get(first.canonical_url).version == 1  # the outbox mark of version 1
+
+    (two,) = commit_batch([task(edited.url)], [edited], stores=aws.stores, entity_limit=10, clock=lambda: T0 + 1)
+    items = items_of(aws, first.article_id)
+    v1 = keys.version_key(first.article_id, 1)["sk"]
+    assert set(items) == {"LATEST", v1}
+    assert items[v1]["record_s3_key"]["S"] == one.record_s3_key
+    assert items[v1]["content_hash"]["S"] == first.content_hash
+    assert [(v.version, v.record_s3_key) for v in aws.repos.articles.versions(first.article_id)] == [
+        (1, one.record_s3_key),
+        (2, two.record_s3_key),
+    ]
+    assert aws.repos.urls.get(first.canonical_url).version == 2
+
+
+def test_a_skip_keeps_the_version_on_the_url_item_so_the_stored_version_stays_complete(aws):
+    """The canonical URL's item is the version's outbox mark: a skip that rewrites it (a refresh that
+    met an empty page) keeps the version, or the next delivery would announce version 1 again."""
+    events_url = consumer(aws)
+    first = make_article("https://harbour.example/a", TEXT)
+    commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    skip = Skip(SkipReason.NO_TEXT, "every line is learned boilerplate")
+    commit_batch([task(first.url)], [skip], stores=aws.stores, entity_limit=10, clock=lambda: T0 + 1)
+    assert aws.repos.urls.get(first.url).version == 1
+
+    later = T0 + LEASE_SECONDS + 1  # a claim this old would be taken over if the version looked unfinished
+    (again,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: later)
+    assert again.outcome == Outcome.UNCHANGED
+    assert drain_events(aws, events_url) == [("ArticleIngested", first.article_id, 1)]
+
+
+def test_a_version_left_unfinished_before_the_url_outbox_is_finished_once(aws):
+    """Items written by the commit before the URL items became the outbox: LATEST without `outbox`,
+    V#1 with `event_pending`. The redelivery finishes it and announces it once; then it is complete."""
+    events_url = consumer(aws)
+    first = make_article("https://harbour.example/a", TEXT)
+    aws.repos.articles.put(first, aws.stores.archive.put_record(first), entity_limit=10)
+    dynamodb, table = aws.clients["dynamodb"], aws.resources.table_name
+    key = {"pk": {"S": keys.article_pk(first.article_id)}}
+    dynamodb.update_item(
+        TableName=table,
+        Key={**key, "sk": {"S": keys.version_key(first.article_id, 1)["sk"]}},
+        UpdateExpression="SET event_pending = :t",
+        ExpressionAttributeValues={":t": {"BOOL": True}},
+    )
+    dynamodb.update_item(
+        TableName=table,
+        Key={**key, "sk": {"S": "LATEST"}},
+        UpdateExpression="SET claimed_at = :t",
+        ExpressionAttributeValues={":t": {"N": str(T0)}},
+    )
+    later = T0 + LEASE_SECONDS + 1
+    (finished,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: later)
+    (again,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: later * 2)
+    assert (finished.outcome, again.outcome) == (Outcome.STORED, Outcome.UNCHANGED)
+    assert drain_events(aws, events_url) == [("ArticleIngested", first.article_id, 1)]

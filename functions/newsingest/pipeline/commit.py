@@ -2,17 +2,21 @@
 crash-consistent (the protocol, and what a crash after each step leaves: docs/commit.md).
 
   R  read    one BatchGetItem: LATEST, hash claims and the SimHash buckets of the batch's texts
-             (near-duplicate candidates); one more: the latest version items (the outbox)
+             (near-duplicate candidates); one more: the latest versions' outbox marks (their
+             canonical URL items: complete once one carries the version)
   D  decide  per record: skip, unchanged, new version, duplicate, or finish an unfinished version
+  P  keep    only in a batch with updates: the replaced versions' listings as V# items (LATEST holds
+             the newest version alone), before C overwrites them
   C  claim   one conditional PutItem of LATEST per new version: the version's number is taken here
   S  S3      the records, concurrently
   M  merge   one BatchGetItem set: the shared items the batch adds to (SimHash buckets, the corpus
              memory of entity names), merged with every record's additions
              (set and map additions: a redelivery that finishes the version merges the same again)
-  I  index   one BatchWriteItem set: version items (event pending), entity, hash and URL items, and
-             the merged shared items (one write per item per batch, none when nothing changed)
+  I  index   one BatchWriteItem set: entity and hash items, the URL items of skipped and unchanged
+             records, and the merged shared items (one write per item per batch, none when nothing changed)
   E  events  one PutEvents per ten entries
-  F  flush   one BatchWriteItem set: the version items again, event no longer pending
+  F  flush   one BatchWriteItem set: the new versions' URL items, carrying the version: the outbox
+             mark that their events are out
 
 One record's failure fails that record only; a record that comes back finds what is left and finishes it.
 """
@@ -40,7 +44,7 @@ from newsingest.storage.articles import (
     bucket_keys,
     hash_item,
     index_items,
-    version_item,
+    replaced_version_item,
 )
 from newsingest.storage.dynamo import batch_write_groups
 from newsingest.storage.entity_knowledge import knowledge_keys, taught_items
@@ -103,7 +107,8 @@ class _Plan:
     taken_over_at: float | None = None  # the version's unfinished claim was taken over at this time
     event: bool = True
     then_retry: str | None = None  # finished another text's version: this record's own text comes back
-    urls: list[dict[str, Any]] = field(default_factory=list)
+    urls: list[dict[str, Any]] = field(default_factory=list)  # written last (F): the canonical one is the outbox mark
+    replaced: dict[str, Any] | None = None  # the V# item of the version this one replaces (P)
 
     @property
     def key(self) -> str:
@@ -144,11 +149,12 @@ def commit_batch(
             articles = {}
         else:
             _decide(tasks, articles, view, stores, now, results, plans, urls)  # D
+    _write(stores, plans, results, {i: [p.replaced] for i, p in plans.items() if p.replaced})  # P
     _claim(plans, stores, now, results)  # C
     _put_records(plans, stores, results)  # S
     shared = _merge_shared(plans, stores, entity_limit, results)  # M
     groups: dict[frozenset[int], list[dict[str, Any]]] = {
-        frozenset([i]): _items(plan, entity_limit) + plan.urls for i, plan in plans.items()
+        frozenset([i]): _items(plan, entity_limit) for i, plan in plans.items()
     }
     groups.update({frozenset([i]): items for i, items in urls.items() if i not in plans and i in results})
     for item, owners in shared:
@@ -157,8 +163,7 @@ def commit_batch(
     _fail({i: err for owners, err in failed.items() for i in owners}, plans, results, stores)
     announce = {i: (p.article, p.key) for i, p in plans.items() if p.event}
     _fail(stores.events.publish_each(announce), plans, results, stores)  # E
-    flushed = {i: [version_item(p.article, p.key)] for i, p in plans.items() if p.event}
-    _fail(batch_write_groups(stores.articles.client, stores.articles.name, flushed), plans, results, stores)  # F
+    _write(stores, plans, results, {i: p.urls for i, p in plans.items()})  # F
     for i, plan in plans.items():
         results[i] = RetryLater(plan.then_retry) if plan.then_retry else _committed(plan)
     return [results[i] for i in range(len(tasks))]
@@ -192,7 +197,7 @@ def _skipped_urls(
             # a settled status stays; an in-flight one (a refresh claimed or queued) settles: left
             # `queued`, the URL would never be refreshed again
             status = UrlStatus(seen.status) if seen.status in SETTLED else UrlStatus.STORED
-            urls[i] = [_url(task, task.url, status, article_id=seen.article_id, reason=reason)]
+            urls[i] = [_url(task, task.url, status, article_id=seen.article_id, version=seen.version, reason=reason)]
         else:
             urls[i] = [_url(task, task.url, Outcome.SKIPPED, reason=reason)]
 
@@ -227,12 +232,13 @@ def _decide(
             elif latest is not None and latest.content_hash == article.content_hash:
                 if task.discovered_via != "replay":
                     results[i] = Committed(Outcome.UNCHANGED, article.article_id, latest.version)
-                    urls[i] = _urls(task, article, _stored_outcome(latest))  # as the version left them
+                    urls[i] = _urls(task, article, _stored_outcome(latest), latest.version)  # as the version left them
                     continue
                 plan = _new_version(task, article.model_copy(update={"version": latest.version}), view)
                 plan.event = False  # the same version derived again: announced once already
             else:
                 plan = _new_version(task, next_version(article, latest), view, first_with_text, earlier)
+                plan.replaced = replaced_version_item(latest) if latest is not None else None
         except Exception as err:
             results[i] = err
             continue
@@ -285,7 +291,10 @@ def _finish_unfinished(
     plan = _Plan(task, stored, _outcome(stored), claim=False, claimed_at=now)
     if same_text:
         plan.urls = _urls(task, stored, plan.outcome)
-    else:
+    else:  # the canonical URL's item alone: the version's outbox mark, not this task's text
+        plan.urls = [
+            _url(task, stored.canonical_url, plan.outcome, article_id=stored.article_id, version=stored.version)
+        ]
         plan.then_retry = f"finished version {stored.version} first; this text comes back as the next one"
     return plan
 
@@ -348,6 +357,16 @@ def _merge_shared(
     return bucket_items(originals, found) + taught_items(originals, entity_limit, found)
 
 
+def _write(
+    stores: Stores, plans: dict[int, _Plan], results: dict[int, Result], items: dict[int, list[dict[str, Any]]]
+) -> None:
+    """Each record's own items; a record whose write fails stops here."""
+    groups = {frozenset([i]): its for i, its in items.items() if its}
+    if groups:
+        failed = batch_write_groups(stores.articles.client, stores.articles.name, groups)
+        _fail({i: err for owners, err in failed.items() for i in owners}, plans, results, stores)
+
+
 def _fail(failures: dict, plans: dict[int, _Plan], results: dict[int, Result], stores: Stores) -> None:
     """These records stop here; a claim they hold is released so their redelivery finishes at once."""
     for i, err in failures.items():
@@ -359,7 +378,7 @@ def _fail(failures: dict, plans: dict[int, _Plan], results: dict[int, Result], s
 
 
 def _items(plan: _Plan, entity_limit: int) -> list[dict[str, Any]]:
-    items = [version_item(plan.article, plan.key, event_pending=plan.event), *index_items(plan.article, entity_limit)]
+    items = index_items(plan.article, entity_limit)
     if plan.article.version == 1 and not plan.article.duplicate_of:
         items.append(hash_item(plan.article))
     return items
@@ -384,10 +403,11 @@ def _committed(plan: _Plan) -> Committed:
     return Committed(plan.outcome, a.article_id, a.version, a.duplicate_of, plan.key)
 
 
-def _urls(task: ArticleTask, article: Article, outcome: Outcome) -> list[dict[str, Any]]:
-    """The task's URL and the page's canonical URL both point at the article from now on."""
+def _urls(task: ArticleTask, article: Article, outcome: Outcome, version: int | None = None) -> list[dict[str, Any]]:
+    """The task's URL and the page's canonical URL both point at the article (and its version) from now on."""
     targets = dict.fromkeys((task.url, article.canonical_url))
-    return [_url(task, url, outcome, article_id=article.article_id) for url in targets]
+    v = version or article.version
+    return [_url(task, url, outcome, article_id=article.article_id, version=v) for url in targets]
 
 
 def _url(task: ArticleTask, url: str, status: Outcome | UrlStatus, **extra: Any) -> dict[str, Any]:

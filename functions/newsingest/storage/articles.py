@@ -21,7 +21,12 @@ from newsingest.models.records import Article
 from newsingest.storage import keys
 from newsingest.storage.dynamo import batch_get, batch_write, from_item, is_conditional_failure, query_all, to_item
 
-OUTBOX = "event_pending"  # on a V# item: its event is not yet published (the outbox)
+# Where a version's "event published" mark is. A LATEST item the commit claims says `outbox = url`:
+# the version is complete once its canonical URL's item carries its version (written after the
+# event). Items written before that (and by `put`) have none: their V#n item is the outbox, complete
+# without `event_pending`.
+OUTBOX = "event_pending"
+OUTBOX_IN_URL = "url"
 TITLE_CHARS = 500  # index items carry a title for listings, never an unbounded one
 # Near-duplicates are looked for among the texts fetched the same day and the day before: wire copies
 # and syndicated texts appear within hours. One item per (band, band value, day) holds its texts, so a
@@ -74,10 +79,13 @@ class StoredArticle:
     listing: ArticleListing
     content_hash: str
     claimed_at: float = 0.0  # when the commit that wrote this version claimed it (epoch seconds)
+    outbox: str | None = None  # OUTBOX_IN_URL: complete once the canonical URL's item has this version
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> StoredArticle:
-        return cls(ArticleListing.of(item), item["content_hash"], float(item.get("claimed_at", 0.0)))
+        return cls(
+            ArticleListing.of(item), item["content_hash"], float(item.get("claimed_at", 0.0)), item.get("outbox")
+        )
 
     @property
     def version(self) -> int:
@@ -127,7 +135,7 @@ class CommitView:
     """What one batch's commit must know before it writes, read with one or two BatchGetItem requests."""
 
     latest: dict[str, StoredArticle]  # article_id -> its LATEST item
-    announced: set[str]  # article ids whose latest version item exists with its event published
+    announced: set[str]  # article ids whose latest version is complete: its event published
     hash_owners: dict[str, str]  # content hash -> the article that claimed the text first
     buckets: dict[tuple[str, str], dict[str, str]]  # SimHash band bucket -> {article_id: simhash}
 
@@ -145,7 +153,7 @@ class ArticleRepository:
 
     def read_for_commit(self, articles: Sequence[Article]) -> CommitView:
         """LATEST, hash-claim and SimHash bucket items in one BatchGetItem (100 keys: a batch of ten),
-        then the latest versions' items in one more."""
+        then the latest versions' outbox marks (canonical URL items) in one more."""
         wanted = [keys.latest_key(a) for a in dict.fromkeys(a.article_id for a in articles)]
         wanted += [keys.hash_key(h) for h in dict.fromkeys(a.content_hash for a in articles)]
         wanted += _unique(k for a in articles for k in window_keys(a.simhash, bucket_day(a)))
@@ -153,14 +161,19 @@ class ArticleRepository:
         latest = {i["article_id"]: StoredArticle.of(i) for i in found if i["sk"] == keys.LATEST}
         owners = {i["pk"].removeprefix("HASH#"): i["article_id"] for i in found if i["sk"] == keys.HASH_SK}
         buckets = {(i["pk"], i["sk"]): dict(i.get("texts") or {}) for i in found if i["pk"].startswith("SIM#")}
-        versions = batch_get(
+        marks = {_outbox_key(stored): stored for stored in latest.values()}
+        found_marks = batch_get(
             self.client,
             self.name,
-            [keys.version_key(a, stored.version) for a, stored in latest.items()],
-            projection="article_id, #o",
-            names={"#o": OUTBOX},
+            [dict(zip(("pk", "sk"), at, strict=True)) for at in marks],
+            projection="pk, sk, article_id, #v, #o",
+            names={"#o": OUTBOX, "#v": "version"},
         )
-        announced = {i["article_id"] for i in versions if OUTBOX not in i}
+        announced = {
+            marks[(i["pk"], i["sk"])].listing.article_id
+            for i in found_marks
+            if _completes(i, marks[(i["pk"], i["sk"])])
+        }
         return CommitView(latest, announced, owners, buckets)
 
     def read_items(self, wanted: Sequence[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -191,7 +204,7 @@ class ArticleRepository:
         try:
             self.client.put_item(
                 TableName=self.name,
-                Item=to_item({**latest_item(article, record_s3_key), "claimed_at": now}),
+                Item=to_item({**latest_item(article, record_s3_key), "claimed_at": now, "outbox": OUTBOX_IN_URL}),
                 ConditionExpression=condition,
                 ExpressionAttributeValues=to_item(values),
             )
@@ -202,14 +215,17 @@ class ArticleRepository:
             raise
 
     def take_over(self, article_id: str, version: int, claimed_at: float, now: float) -> bool:
-        """Become the one commit that completes an unfinished version whose claim has expired."""
+        """Become the one commit that completes an unfinished version whose claim has expired (a
+        version claimed before the URL outbox moves to it: its finish writes the URL items)."""
         try:
             self.client.update_item(
                 TableName=self.name,
                 Key=to_item(keys.latest_key(article_id)),
-                UpdateExpression="SET claimed_at = :now",
+                UpdateExpression="SET claimed_at = :now, outbox = :url",
                 ConditionExpression="version = :v AND claimed_at = :then",
-                ExpressionAttributeValues=to_item({":now": now, ":v": version, ":then": claimed_at}),
+                ExpressionAttributeValues=to_item(
+                    {":now": now, ":v": version, ":then": claimed_at, ":url": OUTBOX_IN_URL}
+                ),
             )
             return True
         except Exception as err:
@@ -285,13 +301,23 @@ class ArticleRepository:
         return [by_id[a] for a in ids if a in by_id]
 
     def versions(self, article_id: str) -> list[ArticleListing]:
-        items = query_all(
-            self.client,
-            TableName=self.name,
-            KeyConditionExpression="pk = :p AND begins_with(sk, :v)",
-            ExpressionAttributeValues=to_item({":p": keys.article_pk(article_id), ":v": keys.VERSION_PREFIX}),
+        """Every version, oldest first: the V# items of the versions a later one replaced, and LATEST
+        (the newest, possibly still being committed). One Query of the article's partition."""
+        items = list(
+            query_all(
+                self.client,
+                TableName=self.name,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues=to_item({":p": keys.article_pk(article_id)}),
+                ProjectionExpression=", ".join(f"#{n}" for n in ("sk", "content_hash", *LISTING_FIELDS)),
+                ExpressionAttributeNames={f"#{n}": n for n in ("sk", "content_hash", *LISTING_FIELDS)},
+            )
         )
-        return [ArticleListing.of(i) for i in items]
+        found = {int(i["version"]): ArticleListing.of(i) for i in items if i["sk"].startswith(keys.VERSION_PREFIX)}
+        for item in items:
+            if item["sk"] == keys.LATEST:
+                found.setdefault(int(item["version"]), ArticleListing.of(item))
+        return [found[v] for v in sorted(found)]
 
     def by_source(
         self, source_id: str, start: datetime, end: datetime, *, newest_first: bool = True, limit: int | None = None
@@ -360,6 +386,9 @@ class ArticleRepository:
 # -- the items of one stored version (pure: what the commit writes) -----------------------------
 
 
+LISTING_FIELDS = ("article_id", "version", "source_id", "title", "url", "published_at", "duplicate_of", "record_s3_key")
+
+
 def listing(article: Article, record_s3_key: str) -> dict[str, Any]:
     return {
         "article_id": article.article_id,
@@ -388,12 +417,34 @@ def latest_item(article: Article, record_s3_key: str) -> dict[str, Any]:
     }
 
 
-def version_item(article: Article, record_s3_key: str, *, event_pending: bool = False) -> dict[str, Any]:
-    """The V# item; while `event_pending` it is the outbox entry of the version's event."""
-    item = {**keys.version_key(article.article_id, article.version), **listing(article, record_s3_key)}
-    if event_pending:
-        item[OUTBOX] = True
-    return item
+def version_item(article: Article, record_s3_key: str) -> dict[str, Any]:
+    """The V# item of a version (`put`, outside the batched commit)."""
+    return {**keys.version_key(article.article_id, article.version), **listing(article, record_s3_key)}
+
+
+def replaced_version_item(latest: StoredArticle) -> dict[str, Any]:
+    """The V# item of the version a new one is about to replace in LATEST: its listing, kept. The
+    newest version lives in LATEST alone, so a first version (most articles) writes no V# item."""
+    return {
+        **keys.version_key(latest.listing.article_id, latest.version),
+        **{name: getattr(latest.listing, name) for name in LISTING_FIELDS},
+        "content_hash": latest.content_hash,
+    }
+
+
+def _outbox_key(stored: StoredArticle) -> tuple[str, str]:
+    """Where the latest version's "event published" mark is (see OUTBOX_IN_URL)."""
+    if stored.outbox == OUTBOX_IN_URL and stored.listing.url:
+        at = keys.url_item_key(stored.listing.url)
+    else:
+        at = keys.version_key(stored.listing.article_id, stored.version)
+    return at["pk"], at["sk"]
+
+
+def _completes(mark: dict[str, Any], stored: StoredArticle) -> bool:
+    if mark["sk"].startswith(keys.VERSION_PREFIX):
+        return OUTBOX not in mark
+    return mark.get("article_id") == stored.listing.article_id and int(mark.get("version") or 0) >= stored.version
 
 
 def hash_item(article: Article) -> dict[str, Any]:

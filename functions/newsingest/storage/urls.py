@@ -28,6 +28,7 @@ class KnownUrl:
     article_id: str | None
     reason: str | None
     updated_at: str | None = None
+    version: int | None = None  # the article's version when the process stage last settled this URL
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> KnownUrl:
@@ -38,6 +39,7 @@ class KnownUrl:
             item.get("article_id"),
             item.get("reason"),
             item.get("updated_at"),
+            int(item["version"]) if item.get("version") is not None else None,
         )
 
 
@@ -50,9 +52,11 @@ def url_item(
     first_seen: datetime | None = None,
     revision: str | None = None,
     article_id: str | None = None,
+    version: int | None = None,
     reason: str | None = None,
 ) -> dict[str, Any]:
-    """A whole URL item, for batched puts: what the process stage knows of the URL when it is done with it."""
+    """A whole URL item, for batched puts: what the process stage knows of the URL when it is done with it
+    (with the article's version: the canonical URL's item is the outbox mark of that version)."""
     return {
         **keys.url_item_key(url),
         "url": url,
@@ -60,6 +64,7 @@ def url_item(
         "status": status,
         "revision": revision,
         "article_id": article_id,
+        "version": version,
         "reason": reason,
         "first_seen": (first_seen or now).isoformat(),
         "updated_at": now.isoformat(),
@@ -77,8 +82,8 @@ class UrlRepository:
             self.client,
             self.name,
             [keys.url_item_key(u) for u in dict.fromkeys(urls)],
-            projection="#u, #s, revision, article_id, reason, updated_at",
-            names={"#u": "url", "#s": "status"},  # reserved words
+            projection="#u, #s, revision, article_id, reason, updated_at, #v",
+            names={"#u": "url", "#s": "status", "#v": "version"},  # reserved words
         )
         return {i["url"]: KnownUrl.of(i) for i in found}
 
