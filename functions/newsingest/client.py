@@ -84,8 +84,10 @@ class ArticleClient:
         return list(self._latest(list(dict.fromkeys(article_ids))))
 
     def versions(self, article_id: str) -> list[Article]:
-        """Every stored version, oldest first (version items point at their records in S3)."""
-        return [self.archive.get_record(v.record_s3_key) for v in self.repos.articles.versions(article_id)]
+        """Every stored version, oldest first (their listings point at the records in S3); a newest
+        version still being committed (its record not yet in S3) is left out."""
+        found = (self.archive.find_record(v.record_s3_key) for v in self.repos.articles.versions(article_id))
+        return [record for record in found if record is not None]
 
     # -- ranges, newest first ----------------------------------------------------------------
 

@@ -131,6 +131,7 @@ def test_a_version_being_committed_reads_as_the_version_before_it(aws, client):
     second = first.model_copy(update={"version": 2, "text": TEXT + " Work starts in May."})
     assert aws.repos.articles.claim(second, record_key(second), now=1.0)
     assert client.get(first.article_id) == first
+    assert client.versions(first.article_id) == [first]
 
     brand_new = make_article("https://harbour.example/b", TEXT + " A second story.")
     assert aws.repos.articles.claim(brand_new, record_key(brand_new), now=1.0)
