@@ -2,7 +2,8 @@
 
 Every lookup is one GetItem or one Query on the index table (key design: newsingest.storage.keys),
 plus, for listings, BatchGetItem calls (100 ids each) that turn index hits into record locations;
-nothing scans. Records come from S3 (GetObject, eight at a time): DynamoDB holds no copy of them.
+nothing scans. A day's articles are listed from the records' S3 day partition instead of an index.
+Records come from S3 (GetObject, eight at a time): DynamoDB holds no copy of them.
 
     client = ArticleClient.from_environment()
     for article in client.by_source("harbour-times", since=date(2026, 11, 1), limit=20): ...
@@ -21,7 +22,7 @@ from newsingest.discovery.urls import canonicalize
 from newsingest.entities.knowledge import ID_SCHEMES, name_key, read_forms, read_ids
 from newsingest.local.analytics import ListedEntity, RunSql, listed_entities
 from newsingest.models.records import Article, article_id_for
-from newsingest.storage.archive import Archive
+from newsingest.storage.archive import Archive, day_prefix
 from newsingest.storage.articles import StoredArticle
 from newsingest.storage.stores import Repositories
 
@@ -98,8 +99,18 @@ class ArticleClient:
         return self._latest([hit.article_id for hit in islice(hits, limit)])
 
     def by_day(self, day: date | str, limit: int | None = None) -> Iterator[Article]:
-        hits = self.repos.articles.by_day(str(day), newest_first=True, limit=limit)
-        return self._latest([hit.article_id for hit in islice(hits, limit)])
+        """Articles whose latest version is dated `day` (published, else fetched), newest first.
+
+        Listed from the S3 day partition (one LIST per 1,000 records), not a DynamoDB index: a day is a
+        bulk read that belongs to S3/Athena, and a day index cost every stored version a write unit.
+        Then one BatchGetItem per 100 articles, and the record of each article still dated that day
+        (the order needs their times, so `limit` saves no reads; for big days, Athena)."""
+        listed = self.archive.day_records(date.fromisoformat(str(day)))
+        partition = day_prefix(listed.day)
+        stored = self.repos.articles.get_many(listed.article_ids)
+        records = self._records([s for s in stored if s.listing.record_s3_key.startswith(partition)])
+        newest = sorted(records, key=lambda a: (a.published_at or a.fetched_at, a.article_id), reverse=True)
+        return iter(newest[:limit])
 
     def by_entity(
         self,
@@ -139,7 +150,10 @@ class ArticleClient:
     def _latest(self, article_ids: Sequence[str]) -> Iterator[Article]:
         """Latest records, in the order asked for: BatchGetItem (100 ids per request) for where they
         are, then the records from S3, a few at a time."""
-        stored = self.repos.articles.get_many(article_ids)
+        return self._records(self.repos.articles.get_many(article_ids))
+
+    def _records(self, stored: Sequence[StoredArticle]) -> Iterator[Article]:
+        """The records of these LATEST items from S3, a few at a time, in order (unreadable ones left out)."""
         with ThreadPoolExecutor(max_workers=RECORD_READS) as pool:
             return iter([record for record in pool.map(self._record, stored) if record is not None])
 

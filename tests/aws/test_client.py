@@ -82,19 +82,51 @@ def test_by_source_limit_and_open_range(aws, client):
     assert [a.published_at for a in client.by_source("harbour", limit=2)] == [at(14), at(12)]
 
 
-def test_an_article_without_a_date_is_listed_by_fetch_time(aws, client):
-    undated = make_article("https://harbour.example/undated", TEXT, published_at=None)
+def test_an_article_without_a_date_is_listed_on_its_fetch_day_by_fetch_time(aws, client):
+    undated = make_article("https://harbour.example/undated", TEXT, published_at=None)  # fetched 20th, 10:00
     store(aws, undated)
-    assert list(client.by_day(undated.fetched_at.date())) == [undated]
+    store(aws, make_article("https://harbour.example/a", TEXT + " A.", published_at=at(20, 8)))
+    store(aws, make_article("https://harbour.example/b", TEXT + " B.", published_at=at(20, 18)))
+    found = list(client.by_day(undated.fetched_at.date()))
+    assert [a.published_at or a.fetched_at for a in found] == [at(20, 18), undated.fetched_at, at(20, 8)]
+    assert found[1] == undated
 
 
-def test_by_day_returns_only_that_day_newest_first(aws, client, reads):
+@pytest.fixture
+def listings(aws) -> list:
+    return aws.count_calls("s3", "ListObjectsV2")
+
+
+def test_by_day_lists_the_s3_day_partition_newest_first(aws, client, reads, listings):
     store(aws, make_article("https://harbour.example/a", TEXT + " A.", published_at=at(20, 8)))
     store(aws, make_article("https://other.example/b", TEXT + " B.", source_id="other", published_at=at(20, 18)))
     store(aws, make_article("https://harbour.example/c", TEXT + " C.", published_at=at(21, 8)))
     found = list(client.by_day("2026-11-20"))
     assert [(a.source_id, a.published_at) for a in found] == [("other", at(20, 18)), ("harbour", at(20, 8))]
-    assert len(reads["Query"]) == 1
+    assert [call["params"]["Prefix"] for call in listings] == ["articles/v1/dt=2026-11-20/"]
+    # no day index: one LIST of the partition, one BatchGetItem of the LATEST items
+    assert (len(reads["Query"]), len(reads["BatchGetItem"]), len(reads["Scan"])) == (0, 1, 0)
+
+
+def test_by_day_limit_keeps_the_newest(aws, client):
+    for hour in (6, 12, 9, 15):
+        store(aws, make_article(f"https://harbour.example/{hour}", f"{TEXT} Hour {hour}.", published_at=at(20, hour)))
+    assert [a.published_at for a in client.by_day(date(2026, 11, 20), limit=2)] == [at(20, 15), at(20, 12)]
+
+
+def test_by_day_leaves_out_an_article_a_later_version_dated_to_another_day(aws, client):
+    first = make_article("https://harbour.example/a", TEXT, published_at=at(20, 8))
+    redated = first.model_copy(update={"version": 2, "published_at": at(21, 8)})
+    stays = make_article("https://harbour.example/b", TEXT + " B.", published_at=at(20, 9))
+    for article in (first, redated, stays):
+        store(aws, article)
+    assert list(client.by_day("2026-11-20")) == [stays]  # version 1's record is still in the 20th's partition
+    assert list(client.by_day("2026-11-21")) == [redated]
+
+
+def test_by_day_of_a_day_with_nothing_stored_is_empty(aws, client):
+    store(aws, make_article("https://harbour.example/a", TEXT, published_at=at(20, 8)))
+    assert list(client.by_day("2026-11-19")) == []
 
 
 def test_by_entity_matches_caselessly_within_the_range(aws, client, reads):

@@ -67,16 +67,16 @@ def test_a_sources_articles_in_a_range_newest_first_in_one_query(aws):
     assert len(queries) == 1
 
 
-def test_a_days_articles(aws):
-    store(aws, make_article("https://harbour.example/1", TEXT, published_at=datetime(2026, 11, 20, 7, tzinfo=UTC)))
-    store(
-        aws, make_article("https://harbour.example/2", TEXT + "!", published_at=datetime(2026, 11, 20, 23, tzinfo=UTC))
-    )
-    store(
-        aws, make_article("https://harbour.example/3", TEXT + "?", published_at=datetime(2026, 11, 21, 1, tzinfo=UTC))
-    )
-    got = list(aws.repos.articles.by_day("2026-11-20"))
-    assert [g.url for g in got] == ["https://harbour.example/2", "https://harbour.example/1"]
+def test_the_latest_item_has_no_day_index_keys(aws):
+    """A day's articles are listed from the S3 day partition: the LATEST item pays for one GSI entry (BySource)."""
+    article = make_article("https://harbour.example/1", TEXT)
+    store(aws, article)
+    table = aws.resources.table_name
+    item = aws.clients["dynamodb"].get_item(
+        TableName=table, Key={"pk": {"S": f"ART#{article.article_id}"}, "sk": {"S": "LATEST"}}
+    )["Item"]
+    assert {"gsi1pk", "gsi1sk"} <= set(item)
+    assert not {name for name in item if name.startswith("gsi2")}
 
 
 def test_articles_mentioning_an_entity_and_the_index_bound(aws):

@@ -187,9 +187,10 @@ def test_index_table_serves_the_key_design(translated):
         {"AttributeName": "sk", "KeyType": "RANGE"},
     ]
     indexes = {i["IndexName"]: i["KeySchema"] for i in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {keys.BY_SOURCE_INDEX, keys.BY_DAY_INDEX}
+    assert set(indexes) == {keys.BY_SOURCE_INDEX}  # a day's articles: the S3 day partition, no index
     assert [k["AttributeName"] for k in indexes[keys.BY_SOURCE_INDEX]] == ["gsi1pk", "gsi1sk"]
-    assert [k["AttributeName"] for k in indexes[keys.BY_DAY_INDEX]] == ["gsi2pk", "gsi2sk"]
+    assert {d["AttributeName"] for d in table["AttributeDefinitions"]} == {"pk", "sk", "gsi1pk", "gsi1sk"}
+    assert not any("ByDay" in name for name in translated["Outputs"])
     assert table["TimeToLiveSpecification"] == {"AttributeName": keys.TTL_ATTRIBUTE, "Enabled": True}
 
 

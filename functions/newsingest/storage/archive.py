@@ -12,6 +12,7 @@ Layout (the Glue tables and the tests read the same constants):
 from __future__ import annotations
 
 import gzip
+import hashlib
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,8 +36,18 @@ def raw_key(source_id: str, url_key: str, fetched_at: datetime) -> str:
     )
 
 
+def day_prefix(day: date | str) -> str:
+    """The dt partition of one day's records (the day an article is dated: Article.day)."""
+    return f"{RECORDS_PREFIX}{PARTITION_KEY}={day}/"
+
+
 def record_key(article: Article) -> str:
-    return f"{RECORDS_PREFIX}{PARTITION_KEY}={article.day}/{article.article_id}-v{article.version}.json"
+    return f"{day_prefix(article.day)}{article.article_id}-v{article.version}.json"
+
+
+def record_article_id(key: str) -> str:
+    """The article id in a record key (`.../{article_id}-v{version}.json`)."""
+    return key.rsplit("/", 1)[1].rsplit("-v", 1)[0]
 
 
 def raw_day(key: str) -> date:
@@ -58,6 +69,25 @@ class RawRef:
             if self.offset is None or self.length is None
             else f"bytes={self.offset}-{self.offset + self.length - 1}"
         )
+
+
+@dataclass(frozen=True)
+class DayRecords:
+    """The JSON record objects of one dt partition, as listed (key, ETag): what compaction reads and
+    what a day's articles are listed from."""
+
+    day: date
+    objects: tuple[tuple[str, str], ...]
+
+    @property
+    def fingerprint(self) -> str:
+        lines = "".join(f"{key}\t{etag}\n" for key, etag in sorted(self.objects))
+        return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+    @property
+    def article_ids(self) -> list[str]:
+        """Every article with a version dated this day, once each."""
+        return list(dict.fromkeys(record_article_id(key) for key, _ in self.objects))
 
 
 HEAD_CONCURRENCY = 16
@@ -154,6 +184,11 @@ class Archive:
         except self.client.exceptions.NoSuchKey:
             return None
 
+    def day_records(self, day: date) -> DayRecords:
+        """One day's record objects: ListObjectsV2 on its dt= prefix (1,000 keys a page), no object reads."""
+        objects = tuple((o["Key"], o["ETag"]) for o in self._objects(day_prefix(day)) if o["Key"].endswith(".json"))
+        return DayRecords(day, objects)
+
     def list_records(self, since: date | None = None, until: date | None = None) -> Iterator[str]:
         for key in self._keys(RECORDS_PREFIX):
             day = date.fromisoformat(key.split("/")[2].removeprefix(f"{PARTITION_KEY}="))
@@ -161,7 +196,9 @@ class Archive:
                 yield key
 
     def _keys(self, prefix: str) -> Iterator[str]:
+        return (obj["Key"] for obj in self._objects(prefix))
+
+    def _objects(self, prefix: str) -> Iterator[dict]:
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-            for obj in page.get("Contents", []):
-                yield obj["Key"]
+            yield from page.get("Contents", [])

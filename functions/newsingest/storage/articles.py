@@ -1,4 +1,4 @@
-"""Article repository: the latest item, version items, the listing indexes (source, day, entity),
+"""Article repository: the latest item, version items, the listing indexes (source, entity),
 SimHash band buckets and content-hash claims.
 
 The record itself is in S3 only (`record_s3_key`); DynamoDB holds what listings, lookups and the
@@ -45,7 +45,7 @@ class LatestVersion:
 
 @dataclass(frozen=True)
 class ArticleListing:
-    """What the LATEST and V# items and the source/day indexes carry for a listing."""
+    """What the LATEST and V# items and the source index carry for a listing."""
 
     article_id: str
     version: int
@@ -55,7 +55,7 @@ class ArticleListing:
     published_at: str | None
     duplicate_of: str | None
     record_s3_key: str
-    content_hash: str | None = None  # on LATEST and V# items, not projected into the GSIs
+    content_hash: str | None = None  # on LATEST and V# items, not projected into the GSI
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> ArticleListing:
@@ -325,12 +325,6 @@ class ArticleRepository:
         items = self._range(keys.BY_SOURCE_INDEX, "gsi1", keys.source_pk(source_id), start, end, newest_first, limit)
         return (ArticleListing.of(i) for i in items)
 
-    def by_day(self, day: str, *, newest_first: bool = True, limit: int | None = None) -> Iterator[ArticleListing]:
-        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
-        end = start + timedelta(days=1) - timedelta(seconds=1)
-        items = self._range(keys.BY_DAY_INDEX, "gsi2", keys.day_pk(day), start, end, newest_first, limit)
-        return (ArticleListing.of(i) for i in items)
-
     def by_entity(
         self, entity_id: str, start: datetime, end: datetime, *, limit: int | None = None
     ) -> Iterator[EntityHit]:
@@ -404,14 +398,12 @@ def listing(article: Article, record_s3_key: str) -> dict[str, Any]:
 
 
 def latest_item(article: Article, record_s3_key: str) -> dict[str, Any]:
-    """The LATEST item: listing, both GSI keys, and the text's line keys (boilerplate learning)."""
-    sort_key = _sort_key(article)
+    """The LATEST item: listing, the BySource GSI keys, and the text's line keys (boilerplate learning).
+    No day index: a day's articles are listed from the S3 day partition (ArticleClient.by_day)."""
     return {
         **keys.latest_key(article.article_id),
         "gsi1pk": keys.source_pk(article.source_id),
-        "gsi1sk": sort_key,
-        "gsi2pk": keys.day_pk(article.day),
-        "gsi2sk": sort_key,
+        "gsi1sk": _sort_key(article),
         **listing(article, record_s3_key),
         "lines": _packed(line_keys(article.text)),
     }

@@ -11,11 +11,9 @@ overwrites the same keys. A run whose inputs match the manifest writes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
 from itertools import batched
 from pathlib import Path
@@ -23,7 +21,7 @@ from pathlib import Path
 from botocore.exceptions import ClientError
 
 from newsingest.analytics.compact import Table
-from newsingest.storage.archive import PARTITION_KEY, RECORDS_PREFIX
+from newsingest.storage.archive import PARTITION_KEY, RECORDS_PREFIX, Archive, DayRecords
 
 PARQUET_PREFIX = "parquet/v1/"
 MANIFESTS = f"{PARQUET_PREFIX}_manifests/"
@@ -43,28 +41,13 @@ def manifest_key(day: date) -> str:
     return f"{MANIFESTS}{PARTITION_KEY}={day.isoformat()}.json"
 
 
-@dataclass(frozen=True)
-class DayRecords:
-    """The JSON record objects of one dt partition, as listed (key, ETag)."""
-
-    day: date
-    objects: tuple[tuple[str, str], ...]
-
-    @property
-    def fingerprint(self) -> str:
-        lines = "".join(f"{key}\t{etag}\n" for key, etag in sorted(self.objects))
-        return hashlib.sha256(lines.encode("utf-8")).hexdigest()
-
-
 class CompactedTables:
     def __init__(self, client, bucket: str):
         self.client = client
         self.bucket = bucket
 
     def day_records(self, day: date) -> DayRecords:
-        prefix = f"{RECORDS_PREFIX}{PARTITION_KEY}={day.isoformat()}/"
-        objects = tuple((o["Key"], o["ETag"]) for o in self._objects(prefix) if o["Key"].endswith(".json"))
-        return DayRecords(day, objects)
+        return Archive(self.client, self.bucket).day_records(day)
 
     def days_with_records(self) -> Iterator[date]:
         """Every dt partition of the JSON records (one LIST page per 1,000 partitions)."""

@@ -6,7 +6,6 @@
 | an article's versions                        | pk = ART#{id}, sk begins_with V#                           |
 | article by URL                               | pk = URL#{url_key(canonical url)}, sk = URL                |
 | a source's articles in a time range, newest  | GSI BySource: gsi1pk = SRC#{source}, gsi1sk BETWEEN t1 AND t2 (desc) |
-| a day's articles                             | GSI ByDay: gsi2pk = DAY#{yyyy-mm-dd}, gsi2sk BETWEEN ...   |
 | articles mentioning an entity in a range     | pk = ENT#{entity id}, sk BETWEEN t1 AND t2 (id: geonames:N, ns:slug) |
 | what the corpus taught about a name          | pk = NAME#{name key}, sk = KNOW (BatchGetItem per SQS batch) |
 | first article with a text (exact duplicate)  | pk = HASH#{content_hash}, sk = HASH                        |
@@ -17,7 +16,9 @@
 
 Every item key the repositories use is built here (`*_key` return the full primary key). The
 canonical entities with their article counts are a query over the records, not items
-(local/analytics.py ENTITY_LISTING_SQL).
+(local/analytics.py ENTITY_LISTING_SQL). A day's articles are not an index either: the records'
+S3 day partition lists them (storage/archive.py day_prefix, ArticleClient.by_day), so no stored
+version pays a write unit for a day index entry.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from datetime import datetime
 
 TTL_ATTRIBUTE = "expiration"  # the table's TTL attribute (template.yaml TimeToLiveSpecification)
 BY_SOURCE_INDEX = "BySource"
-BY_DAY_INDEX = "ByDay"
 LATEST = "LATEST"
 VERSION_PREFIX = "V#"
 URL_SK = "URL"
@@ -64,10 +64,6 @@ def url_pk(canonical_url: str) -> str:
 
 def source_pk(source_id: str) -> str:
     return f"SRC#{source_id}"
-
-
-def day_pk(day: str) -> str:
-    return f"DAY#{day}"
 
 
 MAX_NAME_IN_KEY = 200  # partition keys are capped at 2 KB; a longer name or id is keyed by a digest
