@@ -103,14 +103,15 @@ class ArticleClient:
 
         Listed from the S3 day partition (one LIST per 1,000 records), not a DynamoDB index: a day is a
         bulk read that belongs to S3/Athena, and a day index cost every stored version a write unit.
-        Then one BatchGetItem per 100 articles, and the record of each article still dated that day
-        (the order needs their times, so `limit` saves no reads; for big days, Athena)."""
+        Then one BatchGetItem per 100 articles (their LATEST items carry the time they sort by), and
+        the records of the `limit` newest still dated that day."""
         listed = self.archive.day_records(date.fromisoformat(str(day)))
         partition = day_prefix(listed.day)
-        stored = self.repos.articles.get_many(listed.article_ids)
-        records = self._records([s for s in stored if s.listing.record_s3_key.startswith(partition)])
-        newest = sorted(records, key=lambda a: (a.published_at or a.fetched_at, a.article_id), reverse=True)
-        return iter(newest[:limit])
+        stored = [
+            s for s in self.repos.articles.get_many(listed.article_ids) if s.listing.record_s3_key.startswith(partition)
+        ]
+        newest = sorted(stored, key=lambda s: s.sort_key, reverse=True)
+        return self._records(newest[:limit] if limit else newest)
 
     def by_entity(
         self,

@@ -108,10 +108,12 @@ def test_by_day_lists_the_s3_day_partition_newest_first(aws, client, reads, list
     assert (len(reads["Query"]), len(reads["BatchGetItem"]), len(reads["Scan"])) == (0, 1, 0)
 
 
-def test_by_day_limit_keeps_the_newest(aws, client):
+def test_by_day_limit_keeps_the_newest_and_reads_only_their_records(aws, client):
     for hour in (6, 12, 9, 15):
         store(aws, make_article(f"https://harbour.example/{hour}", f"{TEXT} Hour {hour}.", published_at=at(20, hour)))
+    record_reads = aws.count_calls("s3", "GetObject")
     assert [a.published_at for a in client.by_day(date(2026, 11, 20), limit=2)] == [at(20, 15), at(20, 12)]
+    assert len(record_reads) == 2  # ordered by the LATEST items' time keys, not by reading every record
 
 
 def test_by_day_leaves_out_an_article_a_later_version_dated_to_another_day(aws, client):

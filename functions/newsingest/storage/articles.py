@@ -80,11 +80,16 @@ class StoredArticle:
     content_hash: str
     claimed_at: float = 0.0  # when the commit that wrote this version claimed it (epoch seconds)
     outbox: str | None = None  # OUTBOX_IN_URL: complete once the canonical URL's item has this version
+    sort_key: str = ""  # time (published, else fetched), then id: listings order by it without the record
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> StoredArticle:
         return cls(
-            ArticleListing.of(item), item["content_hash"], float(item.get("claimed_at", 0.0)), item.get("outbox")
+            ArticleListing.of(item),
+            item["content_hash"],
+            float(item.get("claimed_at", 0.0)),
+            item.get("outbox"),
+            item.get("gsi1sk", ""),
         )
 
     @property
