@@ -12,7 +12,9 @@ URLs again (nothing new to store: the redelivery/refresh path).
 
 `--time-only`: no request counting (the meter reads an item before and after every UpdateItem to
 size it, which slows the handler it measures): for handler and commit times.
-`--entity-limit N`: ENTITY_INDEX_LIMIT for the run (default: the setting's, 10), to price that choice.
+`--entity-limit N`: ENTITY_INDEX_LIMIT for the run (default: the template's, 8), and
+`--entity-min-salience X`: ENTITY_INDEX_MIN_SALIENCE (default: the template's, 0.3; 0 indexes the top N
+whatever their salience), to price those choices.
 """
 
 from __future__ import annotations
@@ -114,7 +116,14 @@ def _copy_stats(stats) -> dict[str, int]:
 
 def main() -> None:
     time_only = "--time-only" in sys.argv[1:]
-    limit = sys.argv[sys.argv.index("--entity-limit") + 1] if "--entity-limit" in sys.argv else None
+    entity_index = {
+        variable: sys.argv[sys.argv.index(option) + 1]
+        for option, variable in (
+            ("--entity-limit", "ENTITY_INDEX_LIMIT"),
+            ("--entity-min-salience", "ENTITY_INDEX_MIN_SALIENCE"),
+        )
+        if option in sys.argv
+    }
     items = list(load_items())
     pages = {f"/a/{item.id}.html": item.html for item in items}
     server = serve(pages)
@@ -137,7 +146,7 @@ def main() -> None:
         log_path=Path(tempfile.mkdtemp()) / "h.jsonl",
         extra_env={
             "FETCH_ALLOW_HOSTS": f"127.0.0.1:{server.server_port}",  # this server only
-            **({"ENTITY_INDEX_LIMIT": limit} if limit else {}),
+            **entity_index,
         },
     ) as rt:
         if not time_only:

@@ -128,7 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     lookup.add_argument("--source", help="a source's articles, newest first (with --since/--until)")
     lookup.add_argument("--day", type=date.fromisoformat, help="a day's articles, YYYY-MM-DD (publication day)")
     lookup.add_argument(
-        "--entity", help='a name, any alias ("U.S." finds "United States") or an id (with --since/--until)'
+        "--entity",
+        help='articles about an entity (title, lead or most mentioned): a name, any alias ("U.S." finds '
+        '"United States") or an id (with --since/--until)',
+    )
+    lookup.add_argument(
+        "--mentioning",
+        metavar="NAME",
+        help="every article that mentions an entity, however briefly, as --entity names it (DuckDB over the records)",
     )
     lookup.add_argument("--entities", action="store_true", help="canonical entities with their article counts")
     lookup.add_argument("--versions", metavar="ID", help="every version of an article")
@@ -409,14 +416,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.sql:
         return _query_sql(app, args.sql, fmt)
     client = app.client
-    if args.entities:
+    if args.entities or args.mentioning:
         import duckdb
 
         try:
-            return _list_entities(client.entities(args.limit), fmt)
+            if args.entities:
+                return _list_entities(client.entities(args.limit), fmt)
+            found = list(client.mentioning(args.mentioning, since=args.since, until=args.until, limit=args.limit))
         except duckdb.Error as err:
-            errors.print(f"[red]listing the entities failed:[/] {err}", highlight=False)
+            errors.print(f"[red]querying the records failed:[/] {err}", highlight=False)
             return ExitCode.PROBLEMS
+        return _print_articles(found, fmt)
     if args.id or args.url:
         found = client.get(args.id) if args.id else client.by_url(args.url)
         if found is None:
@@ -431,6 +441,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         articles = client.by_day(args.day, args.limit)
     else:
         articles = client.by_entity(args.entity, since=args.since, until=args.until, limit=args.limit)
+    return _print_articles(articles, fmt)
+
+
+def _print_articles(articles, fmt: str) -> int:
     if fmt == "jsonl":
         for article in articles:
             sys.stdout.write(article.model_dump_json() + "\n")

@@ -4,6 +4,9 @@ Every lookup is one GetItem or one Query on the index table (key design: newsing
 plus, for listings, BatchGetItem calls (100 ids each) that turn index hits into record locations;
 nothing scans. A day's articles are listed from the records' S3 day partition instead of an index.
 Records come from S3 (GetObject, eight at a time): DynamoDB holds no copy of them.
+Two reads query the records themselves with DuckDB instead, exact but reading every record:
+`entities` (the listing, an aggregate) and `mentioning` (every article that names an entity; the
+entity index, `by_entity`, holds only the entities each article is about).
 
     client = ArticleClient.from_environment()
     for article in client.by_source("harbour-times", since=date(2026, 11, 1), limit=20): ...
@@ -20,7 +23,7 @@ from itertools import chain, islice
 
 from newsingest.discovery.urls import canonicalize
 from newsingest.entities.knowledge import ID_SCHEMES, name_key, read_forms, read_ids
-from newsingest.local.analytics import ListedEntity, RunSql, listed_entities
+from newsingest.local.analytics import ListedEntity, RunSql, listed_entities, mentioning
 from newsingest.models.records import Article, article_id_for
 from newsingest.storage.archive import Archive, day_prefix
 from newsingest.storage.articles import StoredArticle
@@ -120,13 +123,27 @@ class ArticleClient:
         until: Moment | None = None,
         limit: int | None = None,
     ) -> Iterator[Article]:
-        """Articles whose top entities (see ENTITY_INDEX_LIMIT) include this one, by any of its names:
-        "U.S.", "US" and "United States" find the same articles; so does an id ("geonames:6252001")."""
+        """Articles about X (the indexed entities: title, lead or most mentioned; ENTITY_INDEX_LIMIT and
+        ENTITY_INDEX_MIN_SALIENCE), by any of its names: "U.S.", "US" and "United States" find the same
+        articles; so does an id ("geonames:6252001"). Every article that mentions it: `mentioning`."""
         start, end = _start(since), _end(until)
         found = [list(self.repos.articles.by_entity(i, start, end, limit=limit)) for i in self.entity_ids(name)]
         hits = found[0] if len(found) == 1 else sorted(chain(*found), key=lambda h: h.sort_key, reverse=True)
         ids = dict.fromkeys(hit.article_id for hit in hits)  # a re-dated version can leave two hits
         return self._latest(list(ids)[:limit] if limit else list(ids))
+
+    def mentioning(
+        self,
+        name: str,
+        since: Moment | None = None,
+        until: Moment | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Article]:
+        """Every article whose latest version mentions this entity, however briefly, newest first:
+        by any of its names, as by_entity. Exact, not cheap: a query over every stored record
+        (DuckDB, local/analytics.py MENTIONING_SQL), not a DynamoDB lookup."""
+        ids = mentioning(self._records_sql(), self.entity_ids(name), _start(since), _end(until), limit)
+        return self._latest(ids)
 
     def entity_id(self, name: str) -> str:
         """The canonical id a name stands for: gazetteer aliases, then full names the corpus learned."""
@@ -142,11 +159,14 @@ class ArticleClient:
     def entities(self, limit: int | None = None) -> list[ListedEntity]:
         """Canonical entities, most articles first: an aggregate over every stored record (DuckDB over
         the S3 records, local/analytics.py ENTITY_LISTING_SQL), not a DynamoDB lookup."""
-        if self.sql is None:
-            raise RuntimeError("this client has no SQL over the records: build it with Application.client")
-        return listed_entities(self.sql, limit)
+        return listed_entities(self._records_sql(), limit)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _records_sql(self) -> RunSql:
+        if self.sql is None:
+            raise RuntimeError("this client has no SQL over the records: build it with Application.client")
+        return self.sql
 
     def _latest(self, article_ids: Sequence[str]) -> Iterator[Article]:
         """Latest records, in the order asked for: BatchGetItem (100 ids per request) for where they

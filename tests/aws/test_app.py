@@ -136,7 +136,8 @@ def test_a_page_too_slow_on_its_first_delivery_comes_back_once_then_is_skipped(a
     tasks = [ArticleTask.model_validate(m) for m in messages(aws, "ArticleQueue")][:1]
     ingest = Ingest(
         sources=app.catalog.load().by_id, fetcher=app.fetcher, stores=app.stores, politeness=app.politeness,
-        tagger=None, entity_limit=10, page_budget=0.0001,  # no page is extracted in a tenth of a millisecond
+        tagger=None, entity_index=app.entity_index,
+        page_budget=0.0001,  # no page is extracted in a tenth of a millisecond
     )  # fmt: skip
     (first,) = ingest.run(tasks, deliveries=[1])
     assert isinstance(first, RetryLater) and "tried once more" in str(first)

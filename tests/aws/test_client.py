@@ -5,22 +5,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from aws_fixtures import make_article, person
+from aws_fixtures import INDEX, make_article, person
 
 from newsingest.client import ArticleClient
+from newsingest.entities.knowledge import EntityIndexPolicy
 from newsingest.storage.archive import record_key
 
 TEXT = "The harbour board approved the new ferry terminal after a long public consultation in the city."
 
 
-def store(aws, article, limit: int = 10) -> None:
+def store(aws, article, entity_index: EntityIndexPolicy = INDEX) -> None:
     key = aws.stores.archive.put_record(article)
-    aws.repos.articles.put(article, key, entity_limit=limit)
+    aws.repos.articles.put(article, key, entity_index=entity_index)
 
 
 @pytest.fixture
-def client(aws) -> ArticleClient:
-    return ArticleClient(aws.repos, aws.stores.archive)
+def client(aws, tmp_path) -> ArticleClient:
+    return ArticleClient(aws.repos, aws.stores.archive, sql=aws.records_sql(tmp_path / "records.jsonl"))
 
 
 @pytest.fixture
@@ -145,9 +146,51 @@ def test_by_entity_matches_caselessly_within_the_range(aws, client, reads):
 
 def test_by_entity_finds_only_the_indexed_top_entities(aws, client):
     entities = [person("Major Figure", 0.9), person("Minor Figure", 0.1)]
-    store(aws, make_article("https://harbour.example/a", TEXT, entities=entities), limit=1)
+    store(aws, make_article("https://harbour.example/a", TEXT, entities=entities), EntityIndexPolicy(limit=1))
     assert len(list(client.by_entity("Major Figure"))) == 1
     assert list(client.by_entity("Minor Figure")) == []
+
+
+# Saliences as entities/resolve.py gives them: 0.4 title + 0.3 lead + 0.3 x mentions / most mentions.
+IN_TITLE_AND_LEAD = 0.7 + 0.3 * 2 / 4
+PASSING = 0.3 * 1 / 4  # named once in a late paragraph of an article whose main entity is named 4 times
+
+
+def test_mentioning_finds_the_passing_mentions_the_entity_index_leaves_out(aws, client, reads):
+    in_title = make_article(
+        "https://harbour.example/about", TEXT + " Ana Lima.", published_at=at(12), entities=[person("Ana Lima", 1.0)]
+    )
+    in_passing = make_article(
+        "https://harbour.example/passing",
+        TEXT + " Quay.",
+        published_at=at(14),
+        entities=[person("Ferry Boss", IN_TITLE_AND_LEAD), person("Ana Lima", PASSING)],
+    )
+    elsewhere = make_article("https://other.example/x", TEXT + " Other.", published_at=at(16), entities=[])
+    for article in (in_title, in_passing, elsewhere):
+        store(aws, article)
+
+    assert [a.url for a in client.by_entity("Ana Lima")] == [in_title.url]
+    assert list(client.mentioning("ana  LIMA")) == [in_passing, in_title]  # newest first, any spelling
+    assert not reads["Scan"]
+    assert [a.url for a in client.mentioning("Ana Lima", since=date(2026, 11, 13))] == [in_passing.url]
+    assert [a.url for a in client.mentioning("Ana Lima", until=date(2026, 11, 13))] == [in_title.url]
+    assert [a.url for a in client.mentioning("ns:ana-lima", limit=1)] == [in_passing.url]
+    assert list(client.mentioning("Nobody Named")) == []
+
+
+def test_mentioning_reads_the_latest_version_only(aws, client):
+    first = make_article("https://harbour.example/a", TEXT, entities=[person("Ana Lima", PASSING)])
+    second = first.model_copy(update={"version": 2, "text": TEXT + " Edited.", "entities": [person("Bo Tan", 1.0)]})
+    store(aws, first)
+    store(aws, second)
+    assert list(client.mentioning("Ana Lima")) == []
+    assert list(client.mentioning("Bo Tan")) == [second]
+
+
+def test_a_client_without_sql_says_so(aws):
+    with pytest.raises(RuntimeError, match="no SQL"):
+        ArticleClient(aws.repos, aws.stores.archive).mentioning("Ana Lima")
 
 
 def test_a_long_record_is_read_whole_from_s3(aws, client):

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from aws_fixtures import make_article, person
+from aws_fixtures import INDEX, make_article, person
 from faults import CRASH, REFUSE, SERVER_ERROR, THROTTLE, Crash, Faults
 
 from newsingest.models.messages import ArticleTask
@@ -115,7 +115,7 @@ def batch() -> tuple[list[ArticleTask], list]:
 def seed(aws) -> None:
     """The stored article that the batch brings a new text of."""
     first = make_article("https://harbour.example/b", OTHER)
-    assert isinstance(commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10)[0], Committed)
+    assert isinstance(commit_batch([task(first.url)], [first], stores=aws.stores, entity_index=INDEX)[0], Committed)
 
 
 def run_until_done(aws, tasks, articles, clock: list[float], rounds: int = 4) -> list:
@@ -128,7 +128,7 @@ def run_until_done(aws, tasks, articles, clock: list[float], rounds: int = 4) ->
                 [tasks[i] for i in pending],
                 [articles[i] for i in pending],
                 stores=aws.stores,
-                entity_limit=10,
+                entity_index=INDEX,
                 clock=lambda: clock[0],
             )
         except Crash:
@@ -152,7 +152,7 @@ def baseline(aws):
     drain_events(aws, events_url)
     if not _FAULT_FREE:
         tasks, articles = batch()
-        results = commit_batch(tasks, articles, stores=aws.stores, entity_limit=10, clock=lambda: T0)
+        results = commit_batch(tasks, articles, stores=aws.stores, entity_index=INDEX, clock=lambda: T0)
         assert [r.outcome for r in results] == [Outcome.STORED, Outcome.DUPLICATE, Outcome.UPDATED]
         _FAULT_FREE.append((snapshot(aws), drain_events(aws, events_url)))
         wipe(aws, events_url)
@@ -214,10 +214,10 @@ def test_eventbridge_refusing_the_entry_fails_the_record_and_its_redelivery_anno
     events_url = consumer(aws)
     article = make_article("https://harbour.example/a", TEXT)
     faults = Faults(aws.clients["events"]).after("PutEvents", 0, REFUSE)
-    (failed,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+    (failed,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_index=INDEX)
     assert isinstance(failed, Exception)
     faults.clear()
-    (again,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+    (again,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_index=INDEX)
     assert isinstance(again, Committed) and again.outcome == Outcome.STORED  # not "unchanged"
     assert drain_events(aws, events_url) == [("ArticleIngested", article.article_id, 1)]
 
@@ -225,11 +225,11 @@ def test_eventbridge_refusing_the_entry_fails_the_record_and_its_redelivery_anno
 def test_batch_writes_throttled_after_latest_converge_to_every_item(aws):
     article = make_article("https://harbour.example/a", TEXT, entities=[person("Jane Smith", 0.9)])
     faults = Faults(aws.clients["dynamodb"]).after("BatchWriteItem", 0, THROTTLE)
-    (failed,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+    (failed,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_index=INDEX)
     assert isinstance(failed, Exception)
     assert aws.repos.articles.get(article.article_id) is not None  # LATEST was claimed
     faults.clear()
-    (done,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+    (done,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_index=INDEX)
     assert isinstance(done, Committed)
     assert [v.version for v in aws.repos.articles.versions(article.article_id)] == [1]
     assert aws.repos.articles.similar_candidates(article.simhash, bucket_day(article)) == {
@@ -249,15 +249,17 @@ def test_two_commits_of_one_article_at_once_lose_nothing_and_announce_each_versi
     def the_other_commit_runs_now(operation: str, params: dict) -> None:
         if operation == "PutItem" and not started:  # just before my claim: the other commit, start to end
             started.append(True)
-            ran.append(commit_batch([task(theirs.url)], [theirs], stores=aws.stores, entity_limit=10)[0])
+            ran.append(commit_batch([task(theirs.url)], [theirs], stores=aws.stores, entity_index=INDEX)[0])
 
     started: list = []
     ran: list = []
     Faults(aws.clients["dynamodb"]).on(the_other_commit_runs_now)
-    (mine_first,) = commit_batch([task(mine.url)], [mine], stores=aws.stores, entity_limit=10, clock=lambda: clock[0])
+    (mine_first,) = commit_batch(
+        [task(mine.url)], [mine], stores=aws.stores, entity_index=INDEX, clock=lambda: clock[0]
+    )
     assert isinstance(ran[0], Committed) and ran[0].version == 1
     assert isinstance(mine_first, RetryLater)  # lost the race for version 1: comes back
-    (mine_again,) = commit_batch([task(mine.url)], [mine], stores=aws.stores, entity_limit=10)
+    (mine_again,) = commit_batch([task(mine.url)], [mine], stores=aws.stores, entity_index=INDEX)
 
     versions = aws.repos.articles.versions(mine.article_id)
     if same_text:
@@ -279,11 +281,13 @@ def test_a_commit_finding_another_in_flight_waits_for_it(aws):
     article = make_article("https://harbour.example/a", TEXT)
     Faults(aws.clients["s3"]).after("PutObject", 0, CRASH, times=1)  # claimed, then died
     with pytest.raises(Crash):
-        commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10, clock=lambda: T0)
-    (waiting,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10, clock=lambda: T0 + 5)
+        commit_batch([task(article.url)], [article], stores=aws.stores, entity_index=INDEX, clock=lambda: T0)
+    (waiting,) = commit_batch(
+        [task(article.url)], [article], stores=aws.stores, entity_index=INDEX, clock=lambda: T0 + 5
+    )
     assert isinstance(waiting, RetryLater) and waiting.retry_after == pytest.approx(LEASE_SECONDS - 5)
     later = T0 + LEASE_SECONDS + 1
-    (done,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10, clock=lambda: later)
+    (done,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_index=INDEX, clock=lambda: later)
     assert (done.outcome, done.version) == (Outcome.STORED, 1)
     assert drain_events(aws, events_url) == [("ArticleIngested", article.article_id, 1)]
 
@@ -293,7 +297,7 @@ def test_a_page_with_thirty_thousand_tags_and_twenty_thousand_entities_is_stored
     huge = make_article("https://harbour.example/huge", TEXT, entities=entities).model_copy(
         update={"tags": [f"tag-{n}" for n in range(30_000)], "text": TEXT + ("\nword" * 150_000)}
     )
-    (result,) = commit_batch([task(huge.url)], [huge], stores=aws.stores, entity_limit=10)
+    (result,) = commit_batch([task(huge.url)], [huge], stores=aws.stores, entity_index=INDEX)
     assert isinstance(result, Committed), result
     stored = aws.stores.archive.get_record(aws.repos.articles.get(huge.article_id).listing.record_s3_key)
     assert (len(stored.tags), len(stored.entities)) == (commit_module.MAX_TAGS, commit_module.MAX_ENTITIES)
@@ -305,7 +309,7 @@ def test_a_page_with_thirty_thousand_tags_and_twenty_thousand_entities_is_stored
 def test_one_records_s3_error_fails_that_record_only(aws):
     articles = [make_article(f"https://harbour.example/{n}", f"{TEXT}\nStory {n}.") for n in range(3)]
     Faults(aws.clients["s3"]).after("PutObject", 1, SERVER_ERROR, times=1)
-    results = commit_batch([task(a.url) for a in articles], articles, stores=aws.stores, entity_limit=10)
+    results = commit_batch([task(a.url) for a in articles], articles, stores=aws.stores, entity_index=INDEX)
     assert [isinstance(r, Committed) for r in results].count(True) == 2
     assert sum(isinstance(r, Exception) for r in results) == 1
 
@@ -313,7 +317,9 @@ def test_one_records_s3_error_fails_that_record_only(aws):
 def test_no_commit_starts_without_the_time_to_finish_it(aws):
     article = make_article("https://harbour.example/a", TEXT)
     calls = aws.count_calls("dynamodb", "PutItem")
-    (result,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10, remaining=lambda: 3.0)
+    (result,) = commit_batch(
+        [task(article.url)], [article], stores=aws.stores, entity_index=INDEX, remaining=lambda: 3.0
+    )
     assert isinstance(result, RetryLater)
     assert calls == []
 
@@ -328,7 +334,7 @@ def test_a_batch_teaches_a_name_once_with_every_records_vote_and_joins_their_sim
         make_article(f"https://harbour.example/{n}", f"{TEXT}\nStory {n}.", entities=[smith(0.9)]) for n in range(2)
     ] + [make_article("https://harbour.example/tram", OTHER, entities=[smith(0.8)])]
     updates = aws.count_calls("dynamodb", "UpdateItem")
-    results = commit_batch([task(a.url) for a in articles], articles, stores=aws.stores, entity_limit=10)
+    results = commit_batch([task(a.url) for a in articles], articles, stores=aws.stores, entity_index=INDEX)
     assert [r.outcome for r in results] == [Outcome.STORED, Outcome.DUPLICATE, Outcome.STORED]
     assert updates == []  # shared items are merged and put with the batch's other items
     originals = [articles[0], articles[2]]
@@ -349,16 +355,16 @@ def test_a_shared_item_that_cannot_be_written_fails_every_record_with_a_part_in_
         make_article("https://harbour.example/c", "The museum reopens on Saturday after a year of roof repairs."),
     ]
     tasks = [task(a.url) for a in articles]
-    assert all(isinstance(r, Committed) for r in commit_batch(tasks, articles, stores=aws.stores, entity_limit=10))
+    assert all(isinstance(r, Committed) for r in commit_batch(tasks, articles, stores=aws.stores, entity_index=INDEX))
     expected = snapshot(aws), drain_events(aws, events_url)
     wipe(aws, events_url)
 
     the_name = lambda body: "NAME#smith" in body  # noqa: E731 - the shared item of records 0 and 1
     faults = Faults(aws.clients["dynamodb"]).when("BatchWriteItem", the_name, SERVER_ERROR)
-    first = commit_batch(tasks, articles, stores=aws.stores, entity_limit=10)
+    first = commit_batch(tasks, articles, stores=aws.stores, entity_index=INDEX)
     faults.clear()
     assert [isinstance(r, Committed) for r in first] == [False, False, True]
-    again = commit_batch(tasks[:2], articles[:2], stores=aws.stores, entity_limit=10)  # claims were released
+    again = commit_batch(tasks[:2], articles[:2], stores=aws.stores, entity_index=INDEX)  # claims were released
     assert all(isinstance(r, Committed) for r in again), again
     state = snapshot(aws)
     assert state == expected[0], differences(state, expected[0])
@@ -374,7 +380,7 @@ def test_a_hundred_kilobyte_name_taught_by_many_articles_keeps_every_item_under_
         for n in range(6)
     ]
     for article in articles:  # one batch each: the set grows with every article
-        (result,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_limit=10)
+        (result,) = commit_batch([task(article.url)], [article], stores=aws.stores, entity_index=INDEX)
         assert isinstance(result, Committed), result
     memory = aws.knowledge.recall(["jane"])["jane"]
     assert sum(memory.full_names.values()) == 6 and all(len(n) <= 200 for n in memory.full_names)
@@ -384,18 +390,18 @@ def test_a_hundred_kilobyte_name_taught_by_many_articles_keeps_every_item_under_
 def test_a_skip_whose_url_read_fails_comes_back_and_never_unlinks_the_stored_article(aws, kind):
     """Step K: a redelivered page of a stored article is skipped this time (no text left, say)."""
     tasks, articles = batch()
-    (stored,) = commit_batch(tasks[:1], articles[:1], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    (stored,) = commit_batch(tasks[:1], articles[:1], stores=aws.stores, entity_index=INDEX, clock=lambda: T0)
     skip = Skip(SkipReason.NO_TEXT, "every line is learned boilerplate")
     faults = Faults(aws.clients["dynamodb"]).after("BatchGetItem", 0, kind)  # K: the skipped page's URL item
     try:
-        (failed,) = commit_batch(tasks[:1], [skip], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+        (failed,) = commit_batch(tasks[:1], [skip], stores=aws.stores, entity_index=INDEX, clock=lambda: T0)
         assert isinstance(failed, Exception)  # the record fails: SQS brings it back
     except Crash:
         pass  # the Lambda died before the read: nothing written, SQS brings the message back
     linked = aws.repos.urls.get(tasks[0].url)
     assert (linked.status, linked.article_id) == ("stored", stored.article_id)
     faults.clear()
-    (skipped,) = commit_batch(tasks[:1], [skip], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    (skipped,) = commit_batch(tasks[:1], [skip], stores=aws.stores, entity_index=INDEX, clock=lambda: T0)
     assert (skipped.outcome, skipped.reason) == (Outcome.SKIPPED, SkipReason.NO_TEXT)
     url = aws.repos.urls.get(tasks[0].url)
     assert (url.status, url.article_id, url.reason) == ("stored", stored.article_id, "no_text")
@@ -420,7 +426,7 @@ def test_a_crash_mid_commit_then_a_changed_page_loses_no_version_and_announces_e
     edited = make_article("https://harbour.example/a", TEXT + "\nThe first ferry sails in 2028.")
     faults = Faults(aws.clients[service]).after(operation, 0, CRASH, times=1)
     with pytest.raises(Crash):
-        commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+        commit_batch([task(first.url)], [first], stores=aws.stores, entity_index=INDEX, clock=lambda: T0)
     faults.clear()
 
     clock = [T0 + LEASE_SECONDS + 1]
@@ -453,11 +459,11 @@ def test_the_newest_version_lives_in_latest_alone_and_an_update_keeps_the_one_it
     """P: a first version writes no V# item; the next one first keeps the replaced listing as V#1."""
     first = make_article("https://harbour.example/a", TEXT)
     edited = make_article("https://harbour.example/a", TEXT + "\nThe first ferry sails in 2028.")
-    (one,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    (one,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_index=INDEX, clock=lambda: T0)
     assert set(items_of(aws, first.article_id)) == {"LATEST"}
     assert aws.repos.urls.get(first.canonical_url).version == 1  # the outbox mark of version 1
 
-    (two,) = commit_batch([task(edited.url)], [edited], stores=aws.stores, entity_limit=10, clock=lambda: T0 + 1)
+    (two,) = commit_batch([task(edited.url)], [edited], stores=aws.stores, entity_index=INDEX, clock=lambda: T0 + 1)
     items = items_of(aws, first.article_id)
     v1 = keys.version_key(first.article_id, 1)["sk"]
     assert set(items) == {"LATEST", v1}
@@ -475,13 +481,13 @@ def test_a_skip_keeps_the_version_on_the_url_item_so_the_stored_version_stays_co
     met an empty page) keeps the version, or the next delivery would announce version 1 again."""
     events_url = consumer(aws)
     first = make_article("https://harbour.example/a", TEXT)
-    commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: T0)
+    commit_batch([task(first.url)], [first], stores=aws.stores, entity_index=INDEX, clock=lambda: T0)
     skip = Skip(SkipReason.NO_TEXT, "every line is learned boilerplate")
-    commit_batch([task(first.url)], [skip], stores=aws.stores, entity_limit=10, clock=lambda: T0 + 1)
+    commit_batch([task(first.url)], [skip], stores=aws.stores, entity_index=INDEX, clock=lambda: T0 + 1)
     assert aws.repos.urls.get(first.url).version == 1
 
     later = T0 + LEASE_SECONDS + 1  # a claim this old would be taken over if the version looked unfinished
-    (again,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: later)
+    (again,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_index=INDEX, clock=lambda: later)
     assert again.outcome == Outcome.UNCHANGED
     assert drain_events(aws, events_url) == [("ArticleIngested", first.article_id, 1)]
 
@@ -491,7 +497,7 @@ def test_a_version_left_unfinished_before_the_url_outbox_is_finished_once(aws):
     V#1 with `event_pending`. The redelivery finishes it and announces it once; then it is complete."""
     events_url = consumer(aws)
     first = make_article("https://harbour.example/a", TEXT)
-    aws.repos.articles.put(first, aws.stores.archive.put_record(first), entity_limit=10)
+    aws.repos.articles.put(first, aws.stores.archive.put_record(first), entity_index=INDEX)
     dynamodb, table = aws.clients["dynamodb"], aws.resources.table_name
     key = {"pk": {"S": keys.article_pk(first.article_id)}}
     dynamodb.update_item(
@@ -507,7 +513,7 @@ def test_a_version_left_unfinished_before_the_url_outbox_is_finished_once(aws):
         ExpressionAttributeValues={":t": {"N": str(T0)}},
     )
     later = T0 + LEASE_SECONDS + 1
-    (finished,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: later)
-    (again,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_limit=10, clock=lambda: later * 2)
+    (finished,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_index=INDEX, clock=lambda: later)
+    (again,) = commit_batch([task(first.url)], [first], stores=aws.stores, entity_index=INDEX, clock=lambda: later * 2)
     assert (finished.outcome, again.outcome) == (Outcome.STORED, Outcome.UNCHANGED)
     assert drain_events(aws, events_url) == [("ArticleIngested", first.article_id, 1)]

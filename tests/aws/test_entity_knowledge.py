@@ -4,17 +4,16 @@ botocore's Stubber (moto has no Comprehend NER), so every document's tags are fi
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 
 import boto3
 import pytest
+from aws_fixtures import INDEX
 from botocore.stub import Stubber
 
 from newsingest.client import ArticleClient
 from newsingest.entities.comprehend import ComprehendTagger
-from newsingest.local.analytics import file_sql
 from newsingest.models.messages import ArticleTask
 from newsingest.models.records import EntityType, TypeSource
 from newsingest.pipeline.commit import commit_batch
@@ -46,7 +45,7 @@ def ingest(aws, html: bytes, url: str, tags: dict[str, str], *, memory=True, sto
         [article] = process_pages([item], tagger=ComprehendTagger(comprehend), memory=aws.knowledge if memory else None)
     if store:
         task = ArticleTask(url=url, source_id="harbour", discovered_at=datetime.now(UTC), discovered_via="feed")
-        (result,) = commit_batch([task], [article], stores=aws.stores, entity_limit=10)
+        (result,) = commit_batch([task], [article], stores=aws.stores, entity_index=INDEX)
         assert result.log()["outcome"] == "stored"
     return article
 
@@ -57,18 +56,8 @@ def entity(article, canonical_name):
 
 @pytest.fixture
 def client(aws, tmp_path) -> ArticleClient:
-    """The client, its SQL over the records in (in-process) S3 exported as JSON lines: the same views
-    and listing query it runs over S3 through DuckDB's httpfs (tests/aws/test_duckdb.py)."""
-
-    def records_sql(query: str):
-        s3, bucket = aws.clients["s3"], aws.resources.bucket_name
-        listed = s3.list_objects_v2(Bucket=bucket, Prefix="articles/").get("Contents", [])
-        lines = [json.dumps(json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read())) for o in listed]
-        path = tmp_path / "records.jsonl"
-        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        return file_sql(query, path)
-
-    return ArticleClient(aws.repos, aws.stores.archive, sql=records_sql)
+    """The client, its SQL over the records in (in-process) S3 (Aws.records_sql)."""
+    return ArticleClient(aws.repos, aws.stores.archive, sql=aws.records_sql(tmp_path / "records.jsonl"))
 
 
 def test_two_articles_teach_a_type_and_a_third_uses_it(aws):
@@ -154,7 +143,7 @@ def test_learning_twice_changes_nothing(aws):
                      {"Twitter": "ORGANIZATION"})  # fmt: skip
     before = aws.knowledge.recall(["twitter"])
     assert dict(before["twitter"].types) == {EntityType.ORG: 1}
-    aws.knowledge.learn(article, limit=10)  # a retried commit
+    aws.knowledge.learn(article, policy=INDEX)  # a retried commit
     assert aws.knowledge.recall(["twitter"]) == before
     assert keys.name_pk("united states") == "NAME#united states"
 
@@ -169,3 +158,20 @@ def test_only_what_the_memory_can_use_is_learned(aws):
     assert set(learned) == {"acmecorp", "morrow"}
     assert dict(learned["morrow"].full_names) == {"Jane Morrow": 1}
     assert dict(learned["acmecorp"].types) == {EntityType.ORG: 1}
+
+
+def test_a_passing_mention_is_found_by_mentioning_but_neither_indexed_nor_learned(aws, client):
+    """Named once in paragraph 12, an entity is not what the article is about (entities/resolve.py
+    salience < ENTITY_INDEX_MIN_SALIENCE): no index item, no lesson; its record still names it."""
+    tags = {"Ferrycorp": "ORGANIZATION", "Acmecorp": "ORGANIZATION"}
+    updates = [f"Ferrycorp said the quay works went on, update {n}." for n in range(12)]
+    passing = ingest(aws, page("Quay works", *updates, "Acmecorp supplied the cranes."), "https://h.example/1", tags)
+    assert entity(passing, "Acmecorp").salience < INDEX.min_salience <= entity(passing, "Ferrycorp").salience
+    assert set(aws.knowledge.recall(["acmecorp", "ferrycorp"])) == {"ferrycorp"}
+    assert list(client.by_entity("Acmecorp")) == []
+    assert [a.url for a in client.mentioning("Acmecorp")] == ["https://h.example/1"]
+
+    ingest(aws, page("Acmecorp wins the crane contract", "The port chose Acmecorp."), "https://h.example/2", tags)
+    assert [a.url for a in client.by_entity("Acmecorp")] == ["https://h.example/2"]
+    assert {a.url for a in client.mentioning("Acmecorp")} == {"https://h.example/1", "https://h.example/2"}
+    assert dict(aws.knowledge.recall(["acmecorp"])["acmecorp"].types) == {EntityType.ORG: 1}

@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from aws_fixtures import INDEX
 from faults import CRASH, SERVER_ERROR, THROTTLE, Crash, Faults
 from news_site import TICK
 
@@ -154,7 +155,7 @@ def test_max_urls_per_discovery_bounds_a_feed_too(aws, site):
 def prepare(aws, tasks, source: Source, remaining=None):
     ingest = Ingest(
         sources={source.id: source}, fetcher=fetcher(), stores=aws.stores, politeness=politeness(aws), tagger=None,
-        entity_limit=10, now=lambda: TICK,
+        entity_index=INDEX, now=lambda: TICK,
     )  # fmt: skip
     return ingest.prepare(tasks, remaining)
 

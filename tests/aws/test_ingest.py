@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from aws_fixtures import make_article
+from aws_fixtures import INDEX, make_article
 
+from newsingest.entities.knowledge import EntityIndexPolicy
 from newsingest.models.lines import line_key
 from newsingest.models.messages import ArticleTask
 from newsingest.pipeline.commit import commit_batch
@@ -26,9 +27,9 @@ TEXT = (
 )
 
 
-def commit(task: ArticleTask, article, *, stores, entity_limit: int) -> dict:
+def commit(task: ArticleTask, article, *, stores, entity_index: EntityIndexPolicy) -> dict:
     """One record through the batched commit: its outcome, or its failure raised."""
-    (result,) = commit_batch([task], [article], stores=stores, entity_limit=entity_limit)
+    (result,) = commit_batch([task], [article], stores=stores, entity_index=entity_index)
     if isinstance(result, Exception):
         raise result
     return result.log()
@@ -56,10 +57,10 @@ def received(aws, url: str) -> list[dict]:
 def test_new_then_unchanged_then_a_new_version(aws):
     consumer = subscribe(aws)
     article = make_article("https://harbour.example/a", TEXT)
-    first = commit(task_for(article.url), article, stores=aws.stores, entity_limit=10)
-    again = commit(task_for(article.url, "refresh"), article, stores=aws.stores, entity_limit=10)
+    first = commit(task_for(article.url), article, stores=aws.stores, entity_index=INDEX)
+    again = commit(task_for(article.url, "refresh"), article, stores=aws.stores, entity_index=INDEX)
     edited = make_article("https://harbour.example/a", TEXT + "\nThe first ferry will sail in 2028.")
-    second = commit(task_for(article.url, "refresh"), edited, stores=aws.stores, entity_limit=10)
+    second = commit(task_for(article.url, "refresh"), edited, stores=aws.stores, entity_index=INDEX)
 
     assert [first["outcome"], again["outcome"], second["outcome"]] == ["stored", "unchanged", "updated"]
     assert second["version"] == 2
@@ -80,7 +81,7 @@ def test_a_syndicated_copy_points_at_the_first_and_a_light_edit_is_a_near_duplic
         "https://wire.example/d", "An entirely different story about a football club and its new coach."
     )
     results = [
-        commit(task_for(a.url), a, stores=aws.stores, entity_limit=10) for a in (original, copy, retouched, other)
+        commit(task_for(a.url), a, stores=aws.stores, entity_index=INDEX) for a in (original, copy, retouched, other)
     ]
     assert [r["outcome"] for r in results] == ["stored", "duplicate", "duplicate", "stored"]
     assert results[1]["duplicate_of"] == original.article_id
@@ -89,8 +90,8 @@ def test_a_syndicated_copy_points_at_the_first_and_a_light_edit_is_a_near_duplic
 
 def test_a_replay_with_the_same_text_rewrites_the_same_version(aws):
     article = make_article("https://harbour.example/a", TEXT)
-    commit(task_for(article.url), article, stores=aws.stores, entity_limit=10)
-    replayed = commit(task_for(article.url, "replay"), article, stores=aws.stores, entity_limit=10)
+    commit(task_for(article.url), article, stores=aws.stores, entity_index=INDEX)
+    replayed = commit(task_for(article.url, "replay"), article, stores=aws.stores, entity_index=INDEX)
     assert (replayed["outcome"], replayed["version"]) == ("stored", 1)
     assert [v.version for v in aws.repos.articles.versions(article.article_id)] == [1]
 
@@ -99,7 +100,7 @@ def test_boilerplate_is_learned_from_the_sources_history_and_kept(aws):
     promo = "Follow The Harbour Times on Mastodon for every update."
     for n in range(3):
         article = make_article(f"https://harbour.example/{n}", f"Story {n} about the quay and the ferry.\n{promo}")
-        aws.repos.articles.put(article, f"k{n}", entity_limit=10)
+        aws.repos.articles.put(article, f"k{n}", entity_index=INDEX)
     assert line_key(promo) in learned_boilerplate("harbour", aws.repos)  # from the LATEST items, no record read
     assert line_key(promo) in aws.repos.boilerplate.get("harbour")  # kept, even once new records no longer carry it
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from aws_fixtures import make_article, person
+import pytest
+from aws_fixtures import INDEX, make_article, person
 
 from newsingest.discovery.state import SourceState
+from newsingest.entities.knowledge import EntityIndexPolicy
 from newsingest.models.lines import line_key
 from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import Outcome
@@ -19,9 +21,9 @@ T1 = datetime(2026, 11, 30, tzinfo=UTC)
 TEXT = "The harbour board approved the new ferry terminal after a long public consultation in the city."
 
 
-def store(aws, article, limit: int = 10) -> int:
+def store(aws, article, entity_index: EntityIndexPolicy | None = None) -> int:
     return aws.repos.articles.put(
-        article, f"articles/v1/dt={article.day}/{article.article_id}.json", entity_limit=limit
+        article, f"articles/v1/dt={article.day}/{article.article_id}.json", entity_index=entity_index or INDEX
     )
 
 
@@ -79,16 +81,25 @@ def test_the_latest_item_has_no_day_index_keys(aws):
     assert not {name for name in item if name.startswith("gsi2")}
 
 
-def test_articles_mentioning_an_entity_and_the_index_bound(aws):
+@pytest.mark.parametrize(
+    ("policy", "indexed"),
+    [
+        (EntityIndexPolicy(limit=3), [6, 5, 4]),  # the top 3 by salience
+        (EntityIndexPolicy(limit=8, min_salience=0.3), [6, 5, 4, 3]),  # only the salient ones
+        (EntityIndexPolicy(limit=2, min_salience=0.3), [6, 5]),  # and never more than the limit
+    ],
+)
+def test_the_entity_index_holds_the_salient_entities_up_to_the_limit(aws, policy, indexed):
     people = [person(f"Person {n}", salience=n / 10) for n in range(1, 7)]
     article = make_article("https://harbour.example/a", TEXT, entities=people)
     writes = aws.count_calls("dynamodb", "BatchWriteItem")
-    store(aws, article, limit=3)
+    store(aws, article, policy)
     written = [r for call in writes for r in call["params"]["RequestItems"][aws.resources.table_name]]
-    entity_items = [w for w in written if w["PutRequest"]["Item"]["pk"]["S"].startswith("ENT#")]
-    assert len(entity_items) == 3  # top-3 by salience only
-    assert next(iter(aws.repos.articles.by_entity("ns:person-6", T0, T1))).article_id == article.article_id
-    assert list(aws.repos.articles.by_entity("ns:person-1", T0, T1)) == []
+    entity_items = [w["PutRequest"]["Item"] for w in written if w["PutRequest"]["Item"]["pk"]["S"].startswith("ENT#")]
+    assert [i["entity_id"]["S"] for i in entity_items] == [f"ns:person-{n}" for n in indexed]
+    for n in range(1, 7):
+        found = [hit.article_id for hit in aws.repos.articles.by_entity(f"ns:person-{n}", T0, T1)]
+        assert found == ([article.article_id] if n in indexed else [])
 
 
 def test_source_state_round_trip(aws):
@@ -127,7 +138,7 @@ def test_the_first_claim_on_a_text_owns_it(aws):
 
 def commit(aws, article) -> None:
     task = ArticleTask(url=article.url, source_id="harbour", discovered_at=T0, discovered_via="feed")
-    assert commit_batch([task], [article], stores=aws.stores, entity_limit=10)[0].outcome == Outcome.STORED
+    assert commit_batch([task], [article], stores=aws.stores, entity_index=INDEX)[0].outcome == Outcome.STORED
 
 
 def test_near_duplicate_candidates_share_a_band(aws):
@@ -152,7 +163,7 @@ def test_the_latest_item_is_a_listing_whatever_the_record_size(aws):
         (TEXT, "word " * 80_000, "\n".join(f"Paragraph {i} of a long read." for i in range(3000)))
     ):
         article = make_article(f"https://harbour.example/{n}", text)
-        aws.repos.articles.put(article, aws.stores.archive.put_record(article), entity_limit=10)
+        aws.repos.articles.put(article, aws.stores.archive.put_record(article), entity_index=INDEX)
         key = {"pk": {"S": f"ART#{article.article_id}"}, "sk": {"S": "LATEST"}}
         item = aws.clients["dynamodb"].get_item(TableName=aws.resources.table_name, Key=key)["Item"]
         assert "record" not in item

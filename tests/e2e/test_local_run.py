@@ -151,15 +151,26 @@ def query_jsonl(capsys, *args: str) -> list[dict]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
-def indexed_ids(record) -> set[str]:
-    """The entity ids the entity index holds for a record (its top 10 by salience)."""
-    return {e.id for e in sorted(record.entities, key=lambda e: -e.salience)[:10]}
+def indexed_ids(run, record) -> set[str]:
+    """The entity ids the entity index holds for a record (the entities it is about)."""
+    return {e.id for e in run.app.entity_index.entities(record)}
 
 
 def test_query_by_any_alias_finds_the_articles_of_the_canonical_entity(run, capsys):
     found = {alias: {r["url"] for r in query_jsonl(capsys, "--entity", alias)} for alias in ("UK", "Britain", "U.K.")}
-    stored = {r.url for r in run.records if "geonames:2635167" in indexed_ids(r)}
+    stored = {r.url for r in run.records if "geonames:2635167" in indexed_ids(run, r)}
     assert stored and found["UK"] == found["Britain"] == found["U.K."] == stored
+
+
+def test_query_mentioning_finds_every_article_naming_the_entity_newest_first(run, capsys):
+    """DuckDB over the S3 records: the articles about the UK and those that only mention it in passing."""
+    found = query_jsonl(capsys, "--mentioning", "Britain")
+    stored = [r for r in run.records if "geonames:2635167" in {e.id for e in r.entities}]
+    assert {r["url"] for r in found} == {r.url for r in stored}
+    about = {r.url for r in stored if "geonames:2635167" in indexed_ids(run, r)}
+    assert about and about < {r["url"] for r in found}  # the sample sites also name it in passing
+    when = [datetime.fromisoformat(r["published_at"] or r["fetched_at"]) for r in found]
+    assert when == sorted(when, reverse=True)
 
 
 def test_query_entities_lists_canonical_entities_with_article_counts(run, capsys):

@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from newsingest.app.sources import SourceCatalog
+from newsingest.entities.knowledge import EntityIndexPolicy
 from newsingest.models.messages import ArticleTask
 from newsingest.models.source import Source
 from newsingest.settings import Settings
@@ -66,6 +67,10 @@ class Application:
     def stores(self) -> Stores:
         events = EventPublisher(self.aws.client("events"), self.settings.event_bus_name)
         return Stores(repos=self.repos, archive=self.archive, events=events)
+
+    @cached_property
+    def entity_index(self) -> EntityIndexPolicy:
+        return EntityIndexPolicy.from_settings(self.settings)
 
     @cached_property
     def compacted(self) -> CompactedTables:
@@ -179,7 +184,7 @@ class Application:
             stores=self.stores,
             politeness=self.politeness,
             tagger=self.tagger,
-            entity_limit=self.settings.entity_index_limit,
+            entity_index=self.entity_index,
         )
         return ingest.run(tasks, remaining=remaining, deliveries=deliveries)
 

@@ -21,9 +21,12 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from newsingest.models.records import Article, Entity, EntityType, TypeSource
+
+if TYPE_CHECKING:
+    from newsingest.settings import Settings
 
 GAZETTEER_FILE = "gazetteer.json.gz"
 FULL_NAME_DOMINANCE = 3
@@ -185,19 +188,38 @@ class Lesson:
     full_name: str | None = None  # the fuller name this short form stood for in the article
 
 
-def top_entities(article: Article, limit: int) -> list[Entity]:
-    """The entities the entity index holds: the top `limit` by salience (bounded write cost)."""
-    return sorted(article.entities, key=lambda e: -e.salience)[:limit]
+def top_entities(article: Article, limit: int, min_salience: float = 0.0) -> list[Entity]:
+    """The entities with salience >= `min_salience`, most salient first, at most `limit`."""
+    return sorted((e for e in article.entities if e.salience >= min_salience), key=lambda e: -e.salience)[:limit]
 
 
-def lessons(article: Article, limit: int) -> list[Lesson]:
+@dataclass(frozen=True)
+class EntityIndexPolicy:
+    """Which of an article's entities the entity index holds and the corpus memory learns from: those
+    the article is about, at most `limit` of them (each is a write: docs/cost.md). Salience is
+    0.4 in title + 0.3 in lead + 0.3 x mentions / most mentions (entities/resolve.py), so 0.3 keeps
+    exactly the entities in the title or the lead and the most mentioned one; a passing mention
+    stays in the record, where `ArticleClient.mentioning` finds it."""
+
+    limit: int  # ENTITY_INDEX_LIMIT
+    min_salience: float = 0.0  # ENTITY_INDEX_MIN_SALIENCE
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EntityIndexPolicy:
+        return cls(limit=settings.entity_index_limit, min_salience=settings.entity_index_min_salience)
+
+    def entities(self, article: Article) -> list[Entity]:
+        return top_entities(article, self.limit, self.min_salience)
+
+
+def lessons(article: Article, policy: EntityIndexPolicy) -> list[Lesson]:
     """What the corpus memory learns from a stored article, and only what it can use (every lesson is
-    a write: docs/cost.md): for the one-word written forms of its top entities, the type the
+    a write: docs/cost.md): for the one-word written forms of its indexed entities (`policy`), the type the
     article's own evidence gave them, and for a person's one-word short forms the full name they
     stood for ("Putin" -> "Vladimir Putin"). Left out: entities the gazetteer typed (nothing
     overrides it) and forms of several words, whose given name or head word already shapes their
     type; a lone word ("Twitter", "Trump") is where the tagger's guesses err and a prior helps."""
-    return entity_lessons(top_entities(article, limit))
+    return entity_lessons(policy.entities(article))
 
 
 def entity_lessons(entities: Iterable[Entity]) -> list[Lesson]:

@@ -12,9 +12,9 @@ offline (duckdb 1.5.5; DuckDB 2.x cannot load httpfs without downloading it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -126,14 +126,18 @@ LATEST_SQL = (
 )
 DAY_FIELDS = ("published_at", "fetched_at")  # the partition day is the first of them known
 
+# Every entity of every article's newest version, one row each (`e`): what the listing counts and
+# what `mentioning` matches, so the two always agree on which articles mention an entity.
+ENTITY_ROWS = "FROM latest, UNNEST(entities) AS listed(e)"
+
 # The canonical entities with the number of articles (newest versions) mentioning them: an aggregate
 # over every record, so a query over the records rather than counters written with each article
 # (those cost ~8 write units per article: docs/cost.md).
-ENTITY_LISTING_SQL = """
+ENTITY_LISTING_SQL = f"""
 WITH mentioned AS (
     SELECT DISTINCT article_id, e.id AS id, coalesce(e.canonical_name, e.name) AS canonical_name,
            e.type AS type, e.ids AS ids
-    FROM latest, UNNEST(entities) AS listed(e)
+    {ENTITY_ROWS}
     WHERE e.id IS NOT NULL
 )
 SELECT id, mode(canonical_name) AS canonical_name, mode(type) AS type,
@@ -162,6 +166,35 @@ def listed_entities(run_sql: RunSql, limit: int | None = None) -> list[ListedEnt
     columns, rows = run_sql(query)
     listed = [dict(zip(columns, row, strict=True)) for row in rows]
     return [ListedEntity(**{**entity, "ids": dict(entity["ids"] or {})}) for entity in listed]
+
+
+# The articles (newest versions) any of whose entities has one of the ids, however briefly they
+# mention it, published (else fetched) in a time range, newest first. The entity index holds only
+# what each article is about (docs/downstream.md); this reads every record, so nothing is missed.
+MENTIONING_SQL = f"""
+SELECT article_id, coalesce(published_at, fetched_at) AS listed_at
+{ENTITY_ROWS}
+WHERE e.id IN ({{ids}}) AND coalesce(published_at, fetched_at) BETWEEN {{start}} AND {{end}}
+GROUP BY article_id, listed_at
+ORDER BY listed_at DESC, article_id DESC
+"""
+
+
+def mentioning(
+    run_sql: RunSql, entity_ids: Sequence[str], start: datetime, end: datetime, limit: int | None = None
+) -> list[str]:
+    """MENTIONING_SQL through any of the record views: the article ids, newest first."""
+    if not entity_ids:
+        return []
+    query = MENTIONING_SQL.format(
+        ids=", ".join(f"'{_sql_quoted(i)}'" for i in entity_ids), start=_instant(start), end=_instant(end)
+    )
+    _, rows = run_sql(query + (f"LIMIT {int(limit)}" if limit else ""))
+    return [row[0] for row in rows]
+
+
+def _instant(moment: datetime) -> str:
+    return f"TIMESTAMPTZ '{moment.isoformat()}'"
 
 
 def with_derived_views(views: dict[str, str]) -> dict[str, str]:

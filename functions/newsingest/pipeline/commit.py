@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from newsingest.entities.knowledge import EntityIndexPolicy
 from newsingest.extraction.fingerprints import NEAR_DUPLICATE_BITS, hamming
 from newsingest.models.messages import ArticleTask
 from newsingest.models.outcomes import Outcome, SkipReason, UrlStatus
@@ -120,7 +121,7 @@ def commit_batch(
     prepared: Sequence[Prepared],
     *,
     stores: Stores,
-    entity_limit: int,
+    entity_index: EntityIndexPolicy,
     clock: Callable[[], float] = time.time,
     remaining: Callable[[], float] | None = None,
 ) -> list[Result]:
@@ -152,9 +153,9 @@ def commit_batch(
     _write(stores, plans, results, {i: [p.replaced] for i, p in plans.items() if p.replaced})  # P
     _claim(plans, stores, now, results)  # C
     _put_records(plans, stores, results)  # S
-    shared = _merge_shared(plans, stores, entity_limit, results)  # M
+    shared = _merge_shared(plans, stores, entity_index, results)  # M
     groups: dict[frozenset[int], list[dict[str, Any]]] = {
-        frozenset([i]): _items(plan, entity_limit) for i, plan in plans.items()
+        frozenset([i]): _items(plan, entity_index) for i, plan in plans.items()
     }
     groups.update({frozenset([i]): items for i, items in urls.items() if i not in plans and i in results})
     for item, owners in shared:
@@ -339,7 +340,7 @@ def _put_records(plans: dict[int, _Plan], stores: Stores, results: dict[int, Res
 
 
 def _merge_shared(
-    plans: dict[int, _Plan], stores: Stores, entity_limit: int, results: dict[int, Result]
+    plans: dict[int, _Plan], stores: Stores, entity_index: EntityIndexPolicy, results: dict[int, Result]
 ) -> list[tuple[dict[str, Any], frozenset[int]]]:
     """The shared items after this batch's additions: SimHash buckets of original texts, and what
     original records teach the corpus memory (a copy, a duplicate, is no new evidence). Read fresh,
@@ -349,12 +350,12 @@ def _merge_shared(
         return []
     try:
         found = stores.articles.read_items(
-            bucket_keys(list(originals.values())) + knowledge_keys(originals, entity_limit)
+            bucket_keys(list(originals.values())) + knowledge_keys(originals, entity_index)
         )
     except Exception as err:
         _fail(dict.fromkeys(originals, err), plans, results, stores)
         return []
-    return bucket_items(originals, found) + taught_items(originals, entity_limit, found)
+    return bucket_items(originals, found) + taught_items(originals, entity_index, found)
 
 
 def _write(
@@ -377,8 +378,8 @@ def _fail(failures: dict, plans: dict[int, _Plan], results: dict[int, Result], s
                 stores.articles.take_over(plan.article.article_id, plan.article.version, plan.claimed_at, 0.0)
 
 
-def _items(plan: _Plan, entity_limit: int) -> list[dict[str, Any]]:
-    items = index_items(plan.article, entity_limit)
+def _items(plan: _Plan, entity_index: EntityIndexPolicy) -> list[dict[str, Any]]:
+    items = index_items(plan.article, entity_index)
     if plan.article.version == 1 and not plan.article.duplicate_of:
         items.append(hash_item(plan.article))
     return items

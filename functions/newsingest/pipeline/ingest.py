@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from newsingest.discovery.robots import Robots
 from newsingest.discovery.urls import same_site
+from newsingest.entities.knowledge import EntityIndexPolicy
 from newsingest.entities.tagger import Tagger
 from newsingest.extraction.cleaning import repeated_lines
 from newsingest.fetching.fetcher import Fetcher, FetchError, FetchResult
@@ -68,7 +69,7 @@ class Ingest:
     stores: Stores
     politeness: Politeness
     tagger: Tagger | None
-    entity_limit: int
+    entity_index: EntityIndexPolicy
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     page_budget: float | None = PAGE_TIME_BUDGET
 
@@ -83,7 +84,7 @@ class Ingest:
         prepared = self.prepare(tasks, remaining)
         if deliveries is not None:
             prepared = [second_chance(p, n) for p, n in zip(prepared, deliveries, strict=True)]
-        return commit_batch(tasks, prepared, stores=self.stores, entity_limit=self.entity_limit, remaining=remaining)
+        return commit_batch(tasks, prepared, stores=self.stores, entity_index=self.entity_index, remaining=remaining)
 
     def prepare(self, tasks: Sequence[ArticleTask], remaining: Callable[[], float] | None = None) -> list[Prepared]:
         """Everything but the writes that make a record visible; aligned with `tasks`. One record's

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from newsingest.entities.knowledge import entity_id_of, top_entities
+from newsingest.entities.knowledge import EntityIndexPolicy, entity_id_of
 from newsingest.models.lines import LINE_KEY_BYTES, line_keys
 from newsingest.models.records import Article
 from newsingest.storage import keys
@@ -276,7 +276,7 @@ class ArticleRepository:
 
     # -- writes ---------------------------------------------------------------------------------
 
-    def put(self, article: Article, record_s3_key: str, *, entity_limit: int) -> int:
+    def put(self, article: Article, record_s3_key: str, *, entity_index: EntityIndexPolicy) -> int:
         """Write the latest item (conditionally: never over a newer version), then its own items in
         batches (not the shared ones, SimHash buckets: the batched commit merges those).
 
@@ -289,7 +289,7 @@ class ArticleRepository:
             ConditionExpression="attribute_not_exists(pk) OR version <= :v",
             ExpressionAttributeValues=to_item({":v": article.version}),
         )
-        items = [version_item(article, record_s3_key), *index_items(article, entity_limit)]
+        items = [version_item(article, record_s3_key), *index_items(article, entity_index)]
         return 1 + batch_write(self.client, self.name, items)
 
     # -- reads for consumers --------------------------------------------------------------------
@@ -449,9 +449,9 @@ def hash_item(article: Article) -> dict[str, Any]:
     return {**keys.hash_key(article.content_hash), "article_id": article.article_id}
 
 
-def index_items(article: Article, entity_limit: int) -> list[dict[str, Any]]:
-    """The items only this version writes: the entity index (top `entity_limit` by salience)."""
-    return entity_items(article, entity_limit)
+def index_items(article: Article, entity_index: EntityIndexPolicy) -> list[dict[str, Any]]:
+    """The items only this version writes: the entity index (the entities `entity_index` keeps)."""
+    return entity_items(article, entity_index)
 
 
 def bucket_day(article: Article) -> str:
@@ -504,8 +504,9 @@ def _unique(wanted) -> list[dict[str, str]]:
     return list({(k["pk"], k["sk"]): k for k in wanted}.values())
 
 
-def entity_items(article: Article, limit: int) -> list[dict[str, Any]]:
-    """The entity index holds only the top-`limit` entities by salience: write cost is bounded."""
+def entity_items(article: Article, policy: EntityIndexPolicy) -> list[dict[str, Any]]:
+    """The entity index holds only the entities the article is about (`policy`: salient enough, at
+    most its limit): write cost is bounded, and a passing mention is read from the records instead."""
     sort_key = _sort_key(article)
     return [
         {
@@ -520,7 +521,7 @@ def entity_items(article: Article, limit: int) -> list[dict[str, Any]]:
             "salience": entity.salience,
             "mentions": entity.mentions,
         }
-        for entity in top_entities(article, limit)
+        for entity in policy.entities(article)
     ]
 
 

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Collection, Hashable, Mapping
 from typing import Any
 
-from newsingest.entities.knowledge import NameMemory, lessons
+from newsingest.entities.knowledge import EntityIndexPolicy, NameMemory, lessons
 from newsingest.models.records import Article, EntityType
 from newsingest.storage import keys
 from newsingest.storage.dynamo import batch_get, batch_write
@@ -47,32 +47,36 @@ class EntityKnowledge:
     # -- write: in the commit, with the batch's index items ------------------------------------
 
     def learning[K: Hashable](
-        self, articles: Mapping[K, Article], *, limit: int, found: Mapping[tuple[str, str], dict] | None = None
+        self,
+        articles: Mapping[K, Article],
+        *,
+        policy: EntityIndexPolicy,
+        found: Mapping[tuple[str, str], dict] | None = None,
     ) -> list[tuple[dict[str, Any], frozenset[K]]]:
-        """The items these articles teach (knowledge.lessons of their top `limit` entities), merged
+        """The items these articles teach (knowledge.lessons of the entities `policy` indexes), merged
         onto the stored items (`found`, else read here): only those that change, each with the
         articles it holds lessons of."""
         if found is None:
-            found = {(i["pk"], i["sk"]): i for i in batch_get(self.client, self.name, knowledge_keys(articles, limit))}
-        return taught_items(articles, limit, found)
+            found = {(i["pk"], i["sk"]): i for i in batch_get(self.client, self.name, knowledge_keys(articles, policy))}
+        return taught_items(articles, policy, found)
 
-    def learn(self, article: Article, *, limit: int) -> int:
+    def learn(self, article: Article, *, policy: EntityIndexPolicy) -> int:
         """Learn one article now; returns the number of write requests made."""
-        return batch_write(self.client, self.name, [item for item, _ in self.learning({0: article}, limit=limit)])
+        return batch_write(self.client, self.name, [item for item, _ in self.learning({0: article}, policy=policy)])
 
 
-def knowledge_keys(articles: Mapping[Any, Article], limit: int) -> list[dict[str, str]]:
+def knowledge_keys(articles: Mapping[Any, Article], policy: EntityIndexPolicy) -> list[dict[str, str]]:
     """Every NAME# item these articles teach."""
     wanted: dict[tuple[str, str], dict[str, str]] = {}
     for article in articles.values():
-        for lesson in lessons(article, limit):
+        for lesson in lessons(article, policy):
             key = _name_key(lesson.key)
             wanted[(key["pk"], key["sk"])] = key
     return list(wanted.values())
 
 
 def taught_items[K: Hashable](
-    articles: Mapping[K, Article], limit: int, found: Mapping[tuple[str, str], dict[str, Any]]
+    articles: Mapping[K, Article], policy: EntityIndexPolicy, found: Mapping[tuple[str, str], dict[str, Any]]
 ) -> list[tuple[dict[str, Any], frozenset[K]]]:
     """Pure: the NAME# items after the articles' lessons, in order, unchanged items left out."""
     merged: dict[tuple[str, str], dict[str, Any]] = {}
@@ -86,7 +90,7 @@ def taught_items[K: Hashable](
 
     for owner, article in articles.items():
         aid = article.article_id
-        for lesson in lessons(article, limit):
+        for lesson in lessons(article, policy):
             at, name = item(_name_key(lesson.key))
             changed = lesson.type is not None and _add(name, f"t_{lesson.type.value}", aid, MAX_VOTES)
             if lesson.full_name:

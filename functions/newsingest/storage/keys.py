@@ -6,7 +6,7 @@
 | an article's versions                        | pk = ART#{id}, sk begins_with V#                           |
 | article by URL                               | pk = URL#{url_key(canonical url)}, sk = URL                |
 | a source's articles in a time range, newest  | GSI BySource: gsi1pk = SRC#{source}, gsi1sk BETWEEN t1 AND t2 (desc) |
-| articles mentioning an entity in a range     | pk = ENT#{entity id}, sk BETWEEN t1 AND t2 (id: geonames:N, ns:slug) |
+| articles about an entity in a range          | pk = ENT#{entity id}, sk BETWEEN t1 AND t2 (id: geonames:N, ns:slug) |
 | what the corpus taught about a name          | pk = NAME#{name key}, sk = KNOW (BatchGetItem per SQS batch) |
 | first article with a text (exact duplicate)  | pk = HASH#{content_hash}, sk = HASH                        |
 | near-duplicate candidates (texts of a day)   | pk = SIM#{band}#{band value}, sk = D#{yyyy-mm-dd} (BatchGetItem) |
