@@ -277,11 +277,10 @@ class ArticleRepository:
     # -- writes ---------------------------------------------------------------------------------
 
     def put(self, article: Article, record_s3_key: str, *, entity_index: EntityIndexPolicy) -> int:
-        """Write the latest item (conditionally: never over a newer version), then its own items in
-        batches (not the shared ones, SimHash buckets: the batched commit merges those).
-
-        Returns the number of DynamoDB requests made, so the cost model rests on counts.
-        """
+        """A complete version written directly, outside the batched commit (tests, tools): LATEST
+        (conditionally: never over a newer version) without `outbox`, so its V# item, written with
+        it and never pending, says it is complete; then the entity index. Neither shared items nor
+        events: the commit (pipeline/commit.py) is how the pipeline stores. Returns the requests made."""
         self.client.put_item(
             TableName=self.name,
             Item=to_item(latest_item(article, record_s3_key)),
