@@ -135,3 +135,21 @@ def test_off_the_main_thread_the_caps_still_hold():
     worker.join(30)
 
     assert isinstance(results[0], Skip) and results[0].reason is SkipReason.TOO_LARGE
+
+
+def test_a_budget_that_runs_out_at_any_instruction_leaves_no_timer_behind():
+    """The timer can fire on the way into the block or on the way out (a page budget of a tenth of a
+    millisecond on a loaded machine): whatever it lands on, the block ends as done or TOO_SLOW, and
+    no timer or handler outlives it to fire into whatever runs next."""
+    handler = signal.getsignal(signal.SIGALRM)
+    outcomes = set()
+    for n in range(3000):
+        try:
+            with time_budget(1e-6 * (1 + n % 50)):
+                sum(range(n % 200))
+            outcomes.add("done")
+        except ExtractionError as err:
+            outcomes.add(err.reason)
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGALRM) is handler
+    assert SkipReason.TOO_SLOW in outcomes

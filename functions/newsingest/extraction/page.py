@@ -15,9 +15,8 @@ from __future__ import annotations
 import signal
 import threading
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from lxml.html import HtmlElement
 from trafilatura.utils import decode_file, load_html
@@ -130,37 +129,49 @@ class _OutOfTime(BaseException):
     """Raised inside the page's work by the timer; a BaseException so no `except Exception` swallows it."""
 
 
-@contextmanager
-def time_budget(seconds: float | None, what: str = "page") -> Iterator[None]:
+class time_budget:  # lower case: used as `with time_budget(seconds):`, like a function
     """Raise ExtractionError(TOO_SLOW) in the block once `seconds` have passed.
 
     A SIGALRM timer, because lxml and trafilatura cannot be asked to stop: the exception lands
     at the next Python instruction. If that instruction is one that drops exceptions (a `__del__`,
     a weakref callback, a library's bare `except:`), the timer fires again every
-    BUDGET_RETRY_SECONDS until the block ends. Lambda runs handlers on the main thread; elsewhere
-    (a thread) signals are unavailable and only the markup caps bound the work.
+    BUDGET_RETRY_SECONDS until the block ends. A firing that lands in the budget's own enter or
+    exit is let pass (raised there, it would escape the `with` and leave the timer running into
+    whatever runs next); the next one lands in the block. Lambda runs handlers on the main thread;
+    elsewhere (a thread) signals are unavailable and only the markup caps bound the work.
     """
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
-    armed = [True]
+    def __init__(self, seconds: float | None, what: str = "page"):
+        self.seconds = seconds
+        self.what = what
+        self.active = bool(seconds) and threading.current_thread() is threading.main_thread()
+        self.armed = False
+        self.previous: Any = None
 
-    def expire(_signum, _frame):
-        if armed[0]:  # the block may have just ended: then there is nothing to stop
+    def __enter__(self) -> time_budget:
+        if self.active:
+            self.armed = True
+            self.previous = signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, BUDGET_RETRY_SECONDS)
+        return self
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        if self.armed:
+            self.armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        if kind is _OutOfTime:
+            raise ExtractionError(
+                SkipReason.TOO_SLOW, f"{self.what} not processed within its {self.seconds:g} s budget"
+            ) from None
+        return False
+
+    def _expire(self, _signum, frame) -> None:
+        if self.armed and frame is not None and frame.f_code not in _BUDGET_OWN_CODE:
             raise _OutOfTime
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds, BUDGET_RETRY_SECONDS)
-    try:
-        yield
-    except _OutOfTime:
-        armed[0] = False
-        raise ExtractionError(SkipReason.TOO_SLOW, f"{what} not processed within its {seconds:g} s budget") from None
-    finally:
-        armed[0] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+
+_BUDGET_OWN_CODE = frozenset({time_budget.__enter__.__code__, time_budget.__exit__.__code__})
 
 
 def _looks_binary(text: str) -> bool:
