@@ -7,8 +7,10 @@ server, in Lambda batches of 10. botocore hooks count every request the process 
 every DynamoDB write as DynamoDB bills it (bench/aws_meter.py). Time: the handler's wall time per
 article, and the part of it after the batch was prepared (fetch, archive, extract, tag): the commit.
 
-Two passes over the same pages: the first stores every article; the second delivers the same
-URLs again (nothing new to store: the redelivery/refresh path).
+Three passes: the first stores every article; the second delivers the same URLs again (nothing new
+to store: the redelivery/refresh path); the third delivers every tenth page again with one word of
+its text changed (a second version each: the update path, which keeps the replaced version's
+listing as a V# item).
 
 `--time-only`: no request counting (the meter reads an item before and after every UpdateItem to
 size it, which slows the handler it measures): for handler and commit times.
@@ -161,7 +163,24 @@ def main() -> None:
         for label in ("first delivery", "same URLs again"):
             result = drain(rt, urls, meter, timed, datetime.now(UTC))
             report(console, label, result, timed, rt)
+        changed = {f"/a/{item.id}.html": html for item in items[::10] if (html := one_word_changed(item))}
+        pages.update(changed)
+        versions_before = _stored_count(rt)
+        result = drain(rt, [f"{base}{path}" for path in changed], meter, timed, datetime.now(UTC))
+        report(console, "every tenth page changed", result, timed, rt)
+        console.print(f"new versions stored: {_stored_count(rt) - versions_before} of {len(changed)} changed pages")
     server.shutdown()
+
+
+def one_word_changed(item) -> bytes | None:
+    """The page with the longest word of its expected text that occurs once in the markup changed
+    (a correction): a new text, near the old one."""
+    words = sorted({w for w in item.expected.split() if w.isalpha() and len(w) >= 6}, key=len, reverse=True)
+    for word in words:
+        raw = word.encode("utf-8")
+        if item.html.count(raw) == 1:
+            return item.html.replace(raw, raw + b"-corrected")
+    return None
 
 
 def report(console: Console, label: str, result: dict, timed: Timed, runtime: LocalRuntime) -> None:
