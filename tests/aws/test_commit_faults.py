@@ -164,13 +164,13 @@ def baseline(aws):
 # Every step boundary of the protocol: the Nth call of each operation the commit makes.
 STEPS = [
     ("dynamodb", "BatchGetItem", 0),  # R: LATEST and hash claims
-    ("dynamodb", "BatchGetItem", 1),  # R: the latest version items
+    ("dynamodb", "BatchGetItem", 1),  # R: the outbox marks (the stored articles' canonical URL items)
+    ("dynamodb", "BatchWriteItem", 0),  # P: the replaced version kept as a V# item (the batch has an update)
     ("dynamodb", "PutItem", 0),  # C: first claim
     ("dynamodb", "PutItem", 1),  # C: a later claim (the first is held)
     ("s3", "PutObject", 0),  # S
     ("s3", "PutObject", 2),  # S: after some records are in S3
     ("dynamodb", "BatchGetItem", 2),  # M: the shared items (SimHash buckets, corpus memory)
-    ("dynamodb", "BatchWriteItem", 0),  # P: the replaced version kept as a V# item
     ("dynamodb", "BatchWriteItem", 1),  # I: own and shared items
     ("events", "PutEvents", 0),  # E
     ("dynamodb", "BatchWriteItem", 2),  # F: events published, the URL items (outbox marks) not yet written
